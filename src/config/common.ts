@@ -1,0 +1,23 @@
+// Keys that mean the same in every executable: log_level, socket_workers, [network] address.
+import { LOG_LEVELS } from '../util/log.js';
+import { validateSocketAddress } from '../util/address.js';
+import { boolean, integer, oneOf, string } from './schema.js';
+
+export const logLevelField = oneOf(LOG_LEVELS, 'info', 'Log level (to stderr).');
+
+export function socketWorkersField() {
+  return integer(1, {
+    min: 1,
+    max: 256,
+    doc: 'Number of socket workers: threads that each own a socket bound to the same address (SO_REUSEPORT).',
+  });
+}
+
+export function addressField(defaultAddress: string) {
+  return string(defaultAddress, {
+    doc: 'Address to listen on: "IPv4:port" or "[IPv6]:port". "[::]:port" with only_ipv6 = false serves IPv4 and IPv6.',
+    validate: validateSocketAddress,
+  });
+}
+
+export const onlyIpv6Field = boolean(false, 'With an IPv6 address: accept IPv6 only (IPV6_V6ONLY) instead of dual stack.');

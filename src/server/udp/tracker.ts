@@ -1,0 +1,105 @@
+// Composition root of aquatic_udp: builds the swarm store, the connection-ID validator,
+// the request handler and the transport from a frozen configuration, and runs the
+// periodic cleaning and statistics.
+import type { UdpConfig } from '../../config/udp.js';
+import { TorrentStore } from '../../swarm/torrents.js';
+import { openUdpTransport, type UdpTransport } from '../../transport/udp/index.js';
+import { parseSocketAddress } from '../../util/address.js';
+import type { Logger } from '../../util/log.js';
+import { ConnectionIdValidator, createConnectionIdSecret, type ConnectionIdSecret } from './connection-id.js';
+import { UdpRequestHandler } from './handler.js';
+
+/** Datagrams per batch on the dgram path. */
+const DGRAM_BATCH_SIZE = 256;
+
+export interface UdpTracker {
+  /** The bound port (after binding port 0, the one the kernel chose). */
+  readonly port: number;
+  readonly transport: UdpTransport;
+  readonly handler: UdpRequestHandler;
+  readonly store: TorrentStore;
+  close(): Promise<void>;
+}
+
+export interface UdpTrackerOptions {
+  /** Shared by every worker so that any worker accepts any worker's IDs. */
+  readonly secret?: ConnectionIdSecret;
+  /** Clock in milliseconds (tests move time with it). */
+  readonly clock?: () => number;
+}
+
+export async function startUdpTracker(config: UdpConfig, log: Logger, options: UdpTrackerOptions = {}): Promise<UdpTracker> {
+  const address = parseSocketAddress(config.network.address);
+  if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
+  if (config.socket_workers > 1) {
+    log.warn(`socket_workers = ${config.socket_workers}: this build runs one socket worker`);
+  }
+  const store = new TorrentStore();
+  const validator = new ConnectionIdValidator(options.secret ?? createConnectionIdSecret(), config.cleaning.max_connection_age, options.clock);
+  const handler = new UdpRequestHandler(
+    store,
+    validator,
+    {
+      maxResponsePeers: config.protocol.max_response_peers,
+      maxScrapeTorrents: config.protocol.max_scrape_torrents,
+      announceInterval: config.protocol.peer_announce_interval,
+      maxPeerAge: config.cleaning.max_peer_age,
+    },
+    log,
+  );
+  const transport = await openUdpTransport(
+    {
+      host: address.host,
+      port: address.port,
+      onlyIpv6: config.network.only_ipv6,
+      reusePort: false,
+      recvBufferSize: config.network.socket_recv_buffer_size,
+      sendBufferSize: config.network.socket_send_buffer_size,
+      batchSize: DGRAM_BATCH_SIZE,
+    },
+    log,
+  );
+  transport.start(handler.handleBatch);
+  log.info(`listening on udp ${config.network.address.replace(/:\d+$/, '')}:${transport.port} (${transport.kind} transport)`);
+
+  const cleaning = setInterval(() => {
+    validator.tick();
+    const started = performance.now();
+    const { peersRemoved, torrentsRemoved } = store.clean(validator.now);
+    if (log.debugEnabled) {
+      log.debug(`cleaned ${peersRemoved} peers and ${torrentsRemoved} torrents in ${(performance.now() - started).toFixed(1)} ms`);
+    }
+  }, config.cleaning.interval * 1000);
+  cleaning.unref();
+
+  let statistics: NodeJS.Timeout | undefined;
+  if (config.statistics.print_to_stdout) {
+    const interval = config.statistics.interval;
+    let last = { ...handler.counters };
+    statistics = setInterval(() => {
+      const now = handler.counters;
+      const rate = (n: number) => (n / interval).toFixed(0);
+      process.stdout.write(
+        `requests/s: connect ${rate(now.connect - last.connect)}, announce ${rate(now.announce - last.announce)}, ` +
+          `scrape ${rate(now.scrape - last.scrape)}, errors ${rate(now.errors - last.errors)}, ` +
+          `dropped ${rate(now.invalid - last.invalid + now.badConnectionId - last.badConnectionId)}; ` +
+          `torrents ${store.torrentCount}, peers ${store.ipv4.peers} IPv4 + ${store.ipv6.peers} IPv6 ` +
+          `(${store.ipv4.seeders + store.ipv6.seeders} seeders)\n`,
+      );
+      last = { ...now };
+    }, interval * 1000);
+    statistics.unref();
+  }
+
+  return {
+    port: transport.port,
+    transport,
+    handler,
+    store,
+    async close() {
+      clearInterval(cleaning);
+      if (statistics !== undefined) clearInterval(statistics);
+      await transport.close();
+    },
+  };
+}

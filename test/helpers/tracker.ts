@@ -1,0 +1,35 @@
+// Starts a UDP tracker on loopback port 0 for a test and closes it when the test ends.
+import type { ExecutionContext } from 'ava';
+import { defaultsOf } from '../../src/config/schema.js';
+import { type UdpConfig, udpConfigSchema } from '../../src/config/udp.js';
+import { validateConfig } from '../../src/config/load.js';
+import { type UdpTracker, startUdpTracker, type UdpTrackerOptions } from '../../src/server/udp/tracker.js';
+import { Logger } from '../../src/util/log.js';
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+export function udpConfig(overrides: DeepPartial<UdpConfig> = {}, host = '127.0.0.1'): UdpConfig {
+  const defaults = defaultsOf(udpConfigSchema) as Record<string, unknown>;
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(overrides)) {
+    merged[key] = typeof value === 'object' && value !== null ? { ...(defaults[key] as object), ...value } : value;
+  }
+  const network = merged['network'] as Record<string, unknown>;
+  if ((overrides.network as { address?: string } | undefined)?.address === undefined) {
+    network['address'] = host.includes(':') ? `[${host}]:0` : `${host}:0`;
+  }
+  return validateConfig(udpConfigSchema, merged);
+}
+
+export const quietLog = new Logger('off', 'test');
+
+export async function startTestTracker(
+  t: ExecutionContext,
+  overrides: DeepPartial<UdpConfig> = {},
+  host = '127.0.0.1',
+  options: UdpTrackerOptions = {},
+): Promise<UdpTracker> {
+  const tracker = await startUdpTracker(udpConfig(overrides, host), quietLog, options);
+  t.teardown(() => tracker.close());
+  return tracker;
+}
