@@ -1,0 +1,348 @@
+// The aquatic_native N-API binding: flat udp* functions over udp_socket.h, one JS call per batch.
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <uv.h>
+
+#include <algorithm>
+#include <string>
+
+#include <napi.h>
+
+#include "udp_socket.h"
+
+namespace {
+
+// Batches drained per readiness callback before yielding to the rest of the event loop.
+constexpr int kBatchesPerPoll = 16;
+
+// A socket as JS sees it (through an External). Freed once both the External is finalized
+// and the poll handle is closed, whichever comes last, so no callback sees freed memory.
+struct Socket {
+  UdpSocket udp;
+  napi_env env = nullptr;
+  uv_poll_t poll{};
+  napi_async_cleanup_hook_handle cleanupHook = nullptr;
+  // Held while receiving: the arenas native writes into, and the batch callback.
+  napi_ref rxData = nullptr;
+  napi_ref rxMeta = nullptr;
+  napi_ref onBatch = nullptr;
+  napi_async_context asyncContext = nullptr;
+  double receiveErrors = 0;
+  bool receiving = false;
+  bool closed = false;      // udpClose, the finalizer or env teardown closed it
+  bool exiting = false;     // env teardown: never call into JS again
+  bool finalized = false;   // the External is gone
+  bool pollClosed = true;   // until uv_poll_init succeeds
+};
+
+Napi::Value throwErrno(Napi::Env env, int error, const char* syscall, const std::string& detail) {
+  char buffer[128];
+  std::string message = syscall;
+  if (!detail.empty()) message += " " + detail;
+  message += ": ";
+  message += strerror_r(error, buffer, sizeof buffer);
+  Napi::Error exception = Napi::Error::New(env, message);
+  exception.Set("code", Napi::String::New(env, uv_err_name(-error)));
+  exception.Set("errno", Napi::Number::New(env, -error));  // negative, as node's own errors
+  exception.Set("syscall", Napi::String::New(env, syscall));
+  exception.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+Napi::Value throwType(Napi::Env env, const char* message) {
+  Napi::TypeError::New(env, message).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+Socket* getSocket(const Napi::CallbackInfo& info) {
+  if (!info[0].IsExternal()) {
+    throwType(info.Env(), "expected a socket handle");
+    return nullptr;
+  }
+  return info[0].As<Napi::External<Socket>>().Data();
+}
+
+// A Uint8Array's bytes (already offset by byteOffset); false and a TypeError otherwise.
+bool getBytes(Napi::Env env, Napi::Value value, uint8_t** data, size_t* length) {
+  napi_typedarray_type type;
+  void* pointer = nullptr;
+  if (!value.IsTypedArray() ||
+      napi_get_typedarray_info(env, value, &type, length, &pointer, nullptr, nullptr) != napi_ok ||
+      type != napi_uint8_array) {
+    throwType(env, "expected a Uint8Array");
+    return false;
+  }
+  *data = static_cast<uint8_t*>(pointer);
+  return true;
+}
+
+std::string formatAddress(const std::string& host, int port) {
+  char suffix[16];
+  snprintf(suffix, sizeof suffix, ":%d", port);
+  bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + suffix;
+}
+
+void freeIfDone(Socket* socket) {
+  if (socket->finalized && socket->pollClosed) delete socket;
+}
+
+void stopReceiving(Socket* socket) {
+  if (!socket->receiving) return;
+  socket->receiving = false;
+  uv_poll_stop(&socket->poll);
+  napi_env env = socket->env;
+  napi_delete_reference(env, socket->rxData);
+  napi_delete_reference(env, socket->rxMeta);
+  napi_delete_reference(env, socket->onBatch);
+  napi_async_destroy(env, socket->asyncContext);
+  socket->rxData = socket->rxMeta = socket->onBatch = nullptr;
+  socket->asyncContext = nullptr;
+}
+
+void onPollClosed(uv_handle_t* handle) {
+  Socket* socket = static_cast<Socket*>(handle->data);
+  socket->pollClosed = true;
+  // Unregisters the hook, or tells node that a running one has finished.
+  if (socket->cleanupHook != nullptr) napi_remove_async_cleanup_hook(socket->cleanupHook);
+  socket->cleanupHook = nullptr;
+  freeIfDone(socket);
+}
+
+// Idempotent. uv_close stops the poll synchronously, so the fd is closed after it: libuv
+// must not watch a closed (and possibly reused) fd number.
+void closeNow(Socket* socket) {
+  if (socket->closed) return;
+  socket->closed = true;
+  stopReceiving(socket);
+  if (!socket->pollClosed) uv_close(reinterpret_cast<uv_handle_t*>(&socket->poll), onPollClosed);
+  closeSocket(&socket->udp);
+}
+
+// Env teardown (process exit, worker exit): close without calling JS. Asynchronous because
+// the uv handle must be closed on the loop; onPollClosed reports completion.
+void onEnvCleanup(napi_async_cleanup_hook_handle, void* arg) {
+  Socket* socket = static_cast<Socket*>(arg);
+  socket->exiting = true;
+  closeNow(socket);
+}
+
+// Last resort when JS dropped the handle without udpClose.
+void onFinalize(Napi::Env, Socket* socket) {
+  socket->finalized = true;
+  closeNow(socket);
+  freeIfDone(socket);
+}
+
+// Calls onBatch(count) as a top-level callback (async hooks, then microtasks and ticks).
+// An exception goes to process 'uncaughtException', as for any event callback. Returns
+// false when the callback could not run or threw.
+bool deliver(Socket* socket, int count) {
+  napi_env env = socket->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return false;
+  napi_value callback, global, argv, result;
+  napi_status status = napi_get_reference_value(env, socket->onBatch, &callback);
+  if (status == napi_ok) status = napi_get_global(env, &global);
+  if (status == napi_ok) status = napi_create_uint32(env, static_cast<uint32_t>(count), &argv);
+  if (status == napi_ok) {
+    status = napi_make_callback(env, socket->asyncContext, global, callback, 1, &argv, &result);
+  }
+  if (status != napi_ok) {
+    bool pending = false;
+    napi_value exception;
+    if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
+        napi_get_and_clear_last_exception(env, &exception) == napi_ok) {
+      napi_fatal_exception(env, exception);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+  return status == napi_ok;
+}
+
+void onReadable(uv_poll_t* poll, int status, int) {
+  Socket* socket = static_cast<Socket*>(poll->data);
+  if (!socket->receiving || socket->exiting) return;
+  if (status < 0) {
+    // libuv stopped the handle on POLLERR. Clear the socket error and poll again.
+    socket->receiveErrors++;
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (getsockopt(socket->udp.fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0) {
+      uv_poll_start(poll, UV_READABLE, onReadable);
+    }
+    return;
+  }
+  for (int round = 0; round < kBatchesPerPoll; round++) {
+    int count = receiveBatch(&socket->udp);
+    if (count <= 0) {
+      if (count < 0 && count != -EAGAIN && count != -EWOULDBLOCK) socket->receiveErrors++;
+      return;
+    }
+    // The callback may stop, restart or close this socket; re-check before going on.
+    if (!deliver(socket, count) || !socket->receiving || socket->exiting) return;
+    if (static_cast<uint32_t>(count) < socket->udp.rxSlots) return;  // drained
+  }
+}
+
+// udpOpen(host, port, flags, rcvbuf, sndbuf, maxBatch) -> handle
+Napi::Value udpOpenJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string host = info[0].As<Napi::String>().Utf8Value();
+  int port = info[1].As<Napi::Number>().Int32Value();
+  int flags = info[2].As<Napi::Number>().Int32Value();
+  int rcvbuf = info[3].As<Napi::Number>().Int32Value();
+  int sndbuf = info[4].As<Napi::Number>().Int32Value();
+  int maxBatch = info[5].As<Napi::Number>().Int32Value();
+  if (env.IsExceptionPending()) return env.Undefined();
+
+  SockAddr addr;
+  if (port < 0 || port > 65535 || !parseAddress(host.c_str(), port, &addr)) {
+    return throwErrno(env, EINVAL, "bind", formatAddress(host, port));
+  }
+  Socket* socket = new Socket();
+  socket->env = env;
+  socket->udp.maxBatch = static_cast<uint32_t>(std::clamp(maxBatch, 1, 1024));
+  const char* syscall = "socket";
+  int error = openSocket(&socket->udp, addr, flags, rcvbuf, sndbuf, &syscall);
+  if (error != 0) {
+    delete socket;
+    return throwErrno(env, error, syscall, formatAddress(host, port));
+  }
+
+  uv_loop_t* loop = nullptr;
+  napi_get_uv_event_loop(env, &loop);  // this env's loop: the main thread's or a worker's
+  socket->poll.data = socket;
+  error = uv_poll_init(loop, &socket->poll, socket->udp.fd);
+  if (error != 0) {
+    closeSocket(&socket->udp);
+    delete socket;
+    return throwErrno(env, -error, "uv_poll_init", "");
+  }
+  socket->pollClosed = false;
+  napi_add_async_cleanup_hook(env, onEnvCleanup, socket, &socket->cleanupHook);
+  return Napi::External<Socket>::New(env, socket, onFinalize);
+}
+
+// udpLocalPort(handle) -> number
+Napi::Value udpLocalPortJs(const Napi::CallbackInfo& info) {
+  Socket* socket = getSocket(info);
+  if (socket == nullptr) return info.Env().Undefined();
+  SockAddr addr;
+  socklen_t length = sizeof addr;
+  if (getsockname(socket->udp.fd, &addr.base, &length) != 0) {
+    return throwErrno(info.Env(), errno, "getsockname", "");
+  }
+  int port = ntohs(addr.base.sa_family == AF_INET ? addr.v4.sin_port : addr.v6.sin6_port);
+  return Napi::Number::New(info.Env(), port);
+}
+
+// udpBufferSizes(handle) -> [rcvbuf, sndbuf] as the kernel reports them (doubled by Linux)
+Napi::Value udpBufferSizesJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Socket* socket = getSocket(info);
+  if (socket == nullptr) return env.Undefined();
+  int sizes[2] = {0, 0};
+  const int names[2] = {SO_RCVBUF, SO_SNDBUF};
+  Napi::Array result = Napi::Array::New(env, 2);
+  for (uint32_t i = 0; i < 2; i++) {
+    socklen_t length = sizeof sizes[i];
+    if (getsockopt(socket->udp.fd, SOL_SOCKET, names[i], &sizes[i], &length) != 0) {
+      return throwErrno(env, errno, "getsockopt", "");
+    }
+    result.Set(i, Napi::Number::New(env, sizes[i]));
+  }
+  return result;
+}
+
+// udpRecvStart(handle, rxData, rxMeta, onBatch): onBatch(count) once per received batch.
+Napi::Value udpRecvStartJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Socket* socket = getSocket(info);
+  if (socket == nullptr) return env.Undefined();
+  uint8_t *data, *meta;
+  size_t dataLength, metaLength;
+  if (!getBytes(env, info[1], &data, &dataLength) || !getBytes(env, info[2], &meta, &metaLength)) {
+    return env.Undefined();
+  }
+  if (!info[3].IsFunction()) return throwType(env, "expected a function");
+  if (socket->closed) return throwErrno(env, EBADF, "udpRecvStart", "");
+  // Never write past either arena, whatever JS passed.
+  uint32_t slots = static_cast<uint32_t>(
+      std::min<size_t>({socket->udp.maxBatch, dataLength / kSlotSize, metaLength / kMetaStride}));
+  if (slots == 0) return throwType(env, "arenas smaller than one slot");
+
+  stopReceiving(socket);
+  napi_create_reference(env, info[1], 1, &socket->rxData);
+  napi_create_reference(env, info[2], 1, &socket->rxMeta);
+  napi_create_reference(env, info[3], 1, &socket->onBatch);
+  napi_async_init(env, nullptr, Napi::String::New(env, "AquaticUdpSocket"), &socket->asyncContext);
+  setReceiveArena(&socket->udp, data, meta, slots);
+  socket->receiving = true;
+  int error = uv_poll_start(&socket->poll, UV_READABLE, onReadable);
+  if (error != 0) {
+    stopReceiving(socket);
+    return throwErrno(env, -error, "uv_poll_start", "");
+  }
+  return env.Undefined();
+}
+
+// udpRecvStop(handle)
+Napi::Value udpRecvStopJs(const Napi::CallbackInfo& info) {
+  Socket* socket = getSocket(info);
+  if (socket != nullptr) stopReceiving(socket);
+  return info.Env().Undefined();
+}
+
+// udpSend(handle, txData, txMeta, count) -> datagrams sent; safe inside onBatch.
+Napi::Value udpSendJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Socket* socket = getSocket(info);
+  if (socket == nullptr) return env.Undefined();
+  uint8_t *data, *meta;
+  size_t dataLength, metaLength;
+  if (!getBytes(env, info[1], &data, &dataLength) || !getBytes(env, info[2], &meta, &metaLength)) {
+    return env.Undefined();
+  }
+  int64_t requested = info[3].As<Napi::Number>().Int64Value();
+  if (socket->closed || requested <= 0) return Napi::Number::New(env, 0);
+  uint32_t count = static_cast<uint32_t>(std::min<int64_t>(
+      {requested, socket->udp.maxBatch, static_cast<int64_t>(dataLength / kSlotSize),
+       static_cast<int64_t>(metaLength / kMetaStride)}));
+  return Napi::Number::New(env, sendBatch(&socket->udp, data, meta, count));
+}
+
+// udpRecvErrors(handle) -> recvmmsg/poll errors other than EAGAIN so far
+Napi::Value udpRecvErrorsJs(const Napi::CallbackInfo& info) {
+  Socket* socket = getSocket(info);
+  if (socket == nullptr) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), socket->receiveErrors);
+}
+
+// udpClose(handle): idempotent; memory is released once libuv has closed the poll handle.
+Napi::Value udpCloseJs(const Napi::CallbackInfo& info) {
+  Socket* socket = getSocket(info);
+  if (socket != nullptr) closeNow(socket);
+  return info.Env().Undefined();
+}
+
+Napi::Object init(Napi::Env env, Napi::Object exports) {
+  exports.Set("udpOpen", Napi::Function::New(env, udpOpenJs, "udpOpen"));
+  exports.Set("udpLocalPort", Napi::Function::New(env, udpLocalPortJs, "udpLocalPort"));
+  exports.Set("udpBufferSizes", Napi::Function::New(env, udpBufferSizesJs, "udpBufferSizes"));
+  exports.Set("udpRecvStart", Napi::Function::New(env, udpRecvStartJs, "udpRecvStart"));
+  exports.Set("udpRecvStop", Napi::Function::New(env, udpRecvStopJs, "udpRecvStop"));
+  exports.Set("udpSend", Napi::Function::New(env, udpSendJs, "udpSend"));
+  exports.Set("udpRecvErrors", Napi::Function::New(env, udpRecvErrorsJs, "udpRecvErrors"));
+  exports.Set("udpClose", Napi::Function::New(env, udpCloseJs, "udpClose"));
+  exports.Set("SLOT_SIZE", Napi::Number::New(env, kSlotSize));
+  exports.Set("META_STRIDE", Napi::Number::New(env, kMetaStride));
+  exports.Set("FLAG_REUSEPORT", Napi::Number::New(env, kFlagReusePort));
+  exports.Set("FLAG_V6ONLY", Napi::Number::New(env, kFlagV6Only));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(aquatic_native, init)

@@ -1,0 +1,205 @@
+// Batched UDP syscalls (socket, recvmmsg, sendmmsg) over JS-owned slot arenas; no N-API here.
+#include "udp_socket.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+namespace {
+
+// ::ffff:0:0/96, the IPv4-mapped prefix.
+constexpr uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+// Integers in the metadata are host order; memcpy because a view may be unaligned.
+inline int32_t readInt(const uint8_t* meta, uint32_t offset) {
+  int32_t value;
+  memcpy(&value, meta + offset, sizeof value);
+  return value;
+}
+
+inline void writeInt(uint8_t* meta, uint32_t offset, int32_t value) {
+  memcpy(meta + offset, &value, sizeof value);
+}
+
+int setIntOption(int fd, int level, int name, int value) {
+  return setsockopt(fd, level, name, &value, sizeof value);
+}
+
+void writeSource(uint8_t* meta, const SockAddr& from) {
+  uint8_t* address = meta + kMetaAddress;
+  if (from.base.sa_family == AF_INET) {
+    memcpy(address, kMappedPrefix, sizeof kMappedPrefix);
+    memcpy(address + 12, &from.v4.sin_addr, 4);
+    writeInt(meta, kMetaPort, ntohs(from.v4.sin_port));
+    writeInt(meta, kMetaFamily, 4);
+  } else {
+    memcpy(address, &from.v6.sin6_addr, 16);
+    writeInt(meta, kMetaPort, ntohs(from.v6.sin6_port));
+    writeInt(meta, kMetaFamily, IN6_IS_ADDR_V4MAPPED(&from.v6.sin6_addr) ? 4 : 6);
+  }
+}
+
+// Fills `to` from a slot's metadata for this socket's family; false if it cannot be sent.
+bool readDestination(const UdpSocket& socket, const uint8_t* meta, SockAddr* to) {
+  const uint8_t* address = meta + kMetaAddress;
+  int32_t port = readInt(meta, kMetaPort);
+  if (port <= 0 || port > 65535) return false;
+  if (socket.family == AF_INET) {
+    // An IPv4 socket can only reach IPv4 peers, which are stored mapped.
+    if (memcmp(address, kMappedPrefix, sizeof kMappedPrefix) != 0) return false;
+    to->v4 = sockaddr_in{};
+    to->v4.sin_family = AF_INET;
+    to->v4.sin_port = htons(static_cast<uint16_t>(port));
+    memcpy(&to->v4.sin_addr, address + 12, 4);
+  } else {
+    // Mapped IPv4 works as is on a dual-stack socket; a v6-only one refuses it per message.
+    to->v6 = sockaddr_in6{};
+    to->v6.sin6_family = AF_INET6;
+    to->v6.sin6_port = htons(static_cast<uint16_t>(port));
+    memcpy(&to->v6.sin6_addr, address, 16);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool parseAddress(const char* host, int port, SockAddr* addr) {
+  *addr = SockAddr{};
+  if (inet_pton(AF_INET, host, &addr->v4.sin_addr) == 1) {
+    addr->v4.sin_family = AF_INET;
+    addr->v4.sin_port = htons(static_cast<uint16_t>(port));
+    return true;
+  }
+  if (inet_pton(AF_INET6, host, &addr->v6.sin6_addr) == 1) {
+    addr->v6.sin6_family = AF_INET6;
+    addr->v6.sin6_port = htons(static_cast<uint16_t>(port));
+    return true;
+  }
+  return false;
+}
+
+int openSocket(UdpSocket* socket, const SockAddr& addr, int flags, int rcvbuf, int sndbuf, const char** syscall) {
+  int family = addr.base.sa_family;
+  int fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    *syscall = "socket";
+    return errno;
+  }
+  int failed = 0;
+  if ((flags & kFlagReusePort) && setIntOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) != 0) failed = 1;
+  // Always explicit for IPv6, so the result does not depend on net.ipv6.bindv6only.
+  if (!failed && family == AF_INET6 &&
+      setIntOption(fd, IPPROTO_IPV6, IPV6_V6ONLY, (flags & kFlagV6Only) ? 1 : 0) != 0) {
+    failed = 1;
+  }
+  // The *FORCE variants pass net.core.[rw]mem_max when we have CAP_NET_ADMIN; else plain.
+  if (!failed && rcvbuf > 0 && setIntOption(fd, SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf) != 0 &&
+      setIntOption(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf) != 0) {
+    failed = 1;
+  }
+  if (!failed && sndbuf > 0 && setIntOption(fd, SOL_SOCKET, SO_SNDBUFFORCE, sndbuf) != 0 &&
+      setIntOption(fd, SOL_SOCKET, SO_SNDBUF, sndbuf) != 0) {
+    failed = 1;
+  }
+  if (failed) {
+    *syscall = "setsockopt";
+  } else if (bind(fd, &addr.base, family == AF_INET ? sizeof addr.v4 : sizeof addr.v6) != 0) {
+    *syscall = "bind";
+    failed = 1;
+  }
+  if (failed) {
+    int error = errno;
+    close(fd);
+    return error;
+  }
+
+  uint32_t n = socket->maxBatch;
+  socket->fd = fd;
+  socket->family = family;
+  socket->rxMsgs.reset(new mmsghdr[n]());
+  socket->rxIov.reset(new iovec[n]());
+  socket->rxAddr.reset(new SockAddr[n]());
+  socket->txMsgs.reset(new mmsghdr[n]());
+  socket->txIov.reset(new iovec[n]());
+  socket->txAddr.reset(new SockAddr[n]());
+  return 0;
+}
+
+void setReceiveArena(UdpSocket* socket, uint8_t* data, uint8_t* meta, uint32_t slots) {
+  for (uint32_t i = 0; i < slots; i++) {
+    socket->rxIov[i] = iovec{data + static_cast<size_t>(i) * kSlotSize, kSlotSize};
+    msghdr& hdr = socket->rxMsgs[i].msg_hdr;
+    hdr = msghdr{};
+    hdr.msg_name = &socket->rxAddr[i];
+    hdr.msg_namelen = sizeof(SockAddr);
+    hdr.msg_iov = &socket->rxIov[i];
+    hdr.msg_iovlen = 1;
+  }
+  socket->rxMeta = meta;
+  socket->rxSlots = slots;
+}
+
+int receiveBatch(UdpSocket* socket) {
+  int count;
+  do {
+    count = recvmmsg(socket->fd, socket->rxMsgs.get(), socket->rxSlots, MSG_DONTWAIT, nullptr);
+  } while (count < 0 && errno == EINTR);
+  if (count < 0) return -errno;
+
+  for (int i = 0; i < count; i++) {
+    mmsghdr& msg = socket->rxMsgs[i];
+    uint8_t* meta = socket->rxMeta + static_cast<size_t>(i) * kMetaStride;
+    bool truncated = (msg.msg_hdr.msg_flags & MSG_TRUNC) != 0;
+    writeInt(meta, kMetaLength, truncated ? -1 : static_cast<int32_t>(msg.msg_len));
+    writeSource(meta, socket->rxAddr[i]);
+    // The kernel overwrote these; reset them for the next call.
+    msg.msg_hdr.msg_namelen = sizeof(SockAddr);
+    msg.msg_hdr.msg_flags = 0;
+  }
+  return count;
+}
+
+uint32_t sendBatch(UdpSocket* socket, const uint8_t* data, const uint8_t* meta, uint32_t count) {
+  // Build headers for the sendable slots only; a bad length or address is dropped here.
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    const uint8_t* slotMeta = meta + static_cast<size_t>(i) * kMetaStride;
+    int32_t length = readInt(slotMeta, kMetaLength);
+    if (length < 0 || length > static_cast<int32_t>(kSlotSize)) continue;
+    if (!readDestination(*socket, slotMeta, &socket->txAddr[n])) continue;
+    socket->txIov[n] = iovec{const_cast<uint8_t*>(data) + static_cast<size_t>(i) * kSlotSize,
+                             static_cast<size_t>(length)};
+    msghdr& hdr = socket->txMsgs[n].msg_hdr;
+    hdr.msg_name = &socket->txAddr[n];
+    hdr.msg_namelen = socket->family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
+    hdr.msg_iov = &socket->txIov[n];
+    hdr.msg_iovlen = 1;
+    n++;
+  }
+
+  // sendmmsg stops at the first message that fails: it returns the count before it, or -1
+  // with errno when that message is the first. Either way skip it and go on, so every
+  // iteration makes progress (no busy loop when the buffer is full).
+  uint32_t sent = 0;
+  uint32_t next = 0;
+  while (next < n) {
+    int result = sendmmsg(socket->fd, socket->txMsgs.get() + next, n - next, MSG_DONTWAIT);
+    if (result > 0) {
+      sent += result;
+      next += result;
+    } else if (result < 0 && errno == EINTR) {
+      continue;
+    } else {
+      next++;  // EAGAIN, ENOBUFS, EPERM, ENETUNREACH, EINVAL…: drop this datagram
+    }
+  }
+  return sent;
+}
+
+void closeSocket(UdpSocket* socket) {
+  if (socket->fd >= 0) close(socket->fd);
+  socket->fd = -1;
+  socket->rxMeta = nullptr;
+  socket->rxSlots = 0;
+}

@@ -1,0 +1,104 @@
+// Loads the native UDP addon (build/Release or prebuilds/) once, or says why it is not used.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { META_STRIDE, SLOT_SIZE } from './batch.js';
+
+/** An opaque native socket (a N-API External); only the binding's functions accept it. */
+export type NativeUdpHandle = object & { readonly __brand: 'NativeUdpHandle' };
+
+/** What native/src/addon.cc exports. Arguments are checked in TS before these calls. */
+export interface NativeUdpBinding {
+  /** Creates, configures and binds a non-blocking socket; throws an Error with an errno `code` and `syscall`. */
+  udpOpen(host: string, port: number, flags: number, rcvbuf: number, sndbuf: number, maxBatch: number): NativeUdpHandle;
+  udpLocalPort(handle: NativeUdpHandle): number;
+  /** SO_RCVBUF and SO_SNDBUF as the kernel reports them (Linux doubles what was asked). */
+  udpBufferSizes(handle: NativeUdpHandle): [number, number];
+  /** Calls onBatch(count) once per recvmmsg batch written into the arenas; replaces an earlier start. */
+  udpRecvStart(handle: NativeUdpHandle, rxData: Uint8Array, rxMeta: Uint8Array, onBatch: (count: number) => void): void;
+  udpRecvStop(handle: NativeUdpHandle): void;
+  /** sendmmsg of tx slots 0..count-1; returns how many went out (the rest were dropped). */
+  udpSend(handle: NativeUdpHandle, txData: Uint8Array, txMeta: Uint8Array, count: number): number;
+  /** Receive errors other than EAGAIN so far. */
+  udpRecvErrors(handle: NativeUdpHandle): number;
+  /** Idempotent. */
+  udpClose(handle: NativeUdpHandle): void;
+  readonly SLOT_SIZE: number;
+  readonly META_STRIDE: number;
+  readonly FLAG_REUSEPORT: number;
+  readonly FLAG_V6ONLY: number;
+}
+
+export interface NativeBindingResult {
+  readonly binding: NativeUdpBinding | null;
+  /** Why `binding` is null, or how it was loaded. */
+  readonly reason: string;
+}
+
+const FUNCTIONS = [
+  'udpOpen',
+  'udpLocalPort',
+  'udpBufferSizes',
+  'udpRecvStart',
+  'udpRecvStop',
+  'udpSend',
+  'udpRecvErrors',
+  'udpClose',
+] as const;
+
+let loaded: NativeBindingResult | undefined;
+
+/** The addon, or null and the reason (not Linux, AQUATIC_NATIVE=0, not built, stale build). */
+export function loadNativeBinding(): NativeBindingResult {
+  loaded ??= load();
+  return loaded;
+}
+
+function load(): NativeBindingResult {
+  if (process.platform !== 'linux') return { binding: null, reason: `native UDP is Linux only (this is ${process.platform})` };
+  if (process.env['AQUATIC_NATIVE'] === '0') return { binding: null, reason: 'disabled by AQUATIC_NATIVE=0' };
+  const root = packageRoot();
+  if (root === null) return { binding: null, reason: 'package root not found' };
+
+  let addon: Partial<NativeUdpBinding>;
+  try {
+    const require = createRequire(import.meta.url);
+    const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
+    addon = nodeGypBuild(root) as Partial<NativeUdpBinding>;
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return { binding: null, reason: `native addon not loaded: ${message}` };
+  }
+  const missing = FUNCTIONS.filter((name) => typeof addon[name] !== 'function');
+  if (missing.length > 0) return { binding: null, reason: `native addon is stale (missing ${missing.join(', ')}); rebuild it` };
+  if (addon.SLOT_SIZE !== SLOT_SIZE || addon.META_STRIDE !== META_STRIDE) {
+    return {
+      binding: null,
+      reason: `native addon layout (slot ${addon.SLOT_SIZE}, meta ${addon.META_STRIDE}) does not match batch.ts (slot ${SLOT_SIZE}, meta ${META_STRIDE}); rebuild it`,
+    };
+  }
+  return { binding: addon as NativeUdpBinding, reason: 'native addon loaded' };
+}
+
+/**
+ * The package directory, where node-gyp-build looks for build/ and prebuilds/: the nearest
+ * one up from this file whose package.json has a name (a nameless one, such as a
+ * {"type": "module"} marker, is skipped). Works from src/ and from dist/src/ alike.
+ */
+function packageRoot(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if (typeof (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'string') return dir;
+      } catch {
+        // unreadable: keep looking
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
