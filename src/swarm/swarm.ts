@@ -1,24 +1,28 @@
 // One torrent's peers in one address family. Peers live in two flat arrays of
 // [key, validUntil] pairs (seeders and leechers), so a peer costs two array slots and no
-// object; small swarms are searched linearly, large ones through a key -> slot index.
+// object. Small swarms are searched linearly; large ones keep an open-addressing index
+// (an Int32Array of slot codes, linear probing, no tombstones) hashed by the peer format.
 import type { PeerFormat } from './peer-format.js';
 
 /** What a peer was before an upsert. */
 export const PeerState = { ABSENT: 0, LEECHER: 1, SEEDER: 2 } as const;
 export type PeerState = (typeof PeerState)[keyof typeof PeerState];
 
-/** Above this many peers a swarm keeps an index Map; below, a scan is cheaper. */
+/** Above this many peers a swarm keeps an index; below, a scan is cheaper. */
 const INDEX_THRESHOLD = 32;
-/** Slot codes in the index: a leecher at array offset o is o, a seeder is -o - 1. */
-const NOT_FOUND = 0x7fff_ffff;
+
+// Codes for a peer's place: a leecher at array offset o is o + 2, a seeder -(o + 2);
+// 0 means absent (and an empty index slot).
+const ABSENT = 0;
+const leecherCode = (offset: number) => offset + 2;
+const seederCode = (offset: number) => -offset - 2;
+const offsetOf = (code: number) => (code > 0 ? code - 2 : -code - 2);
 
 export class Swarm<K extends number | string> {
   /** [key, validUntil, key, validUntil, ...] */
   seeders: (K | number)[] = [];
   leechers: (K | number)[] = [];
-  /** Completed downloads reported here (BEP 48 "downloaded"). */
-  downloaded = 0;
-  private index: Map<K, number> | null = null;
+  private index: Int32Array | null = null;
 
   get seederCount(): number {
     return this.seeders.length >> 1;
@@ -32,75 +36,106 @@ export class Swarm<K extends number | string> {
     return (this.seeders.length + this.leechers.length) >> 1;
   }
 
-  private find(key: K): number {
-    if (this.index !== null) return this.index.get(key) ?? NOT_FOUND;
+  private keyAt(code: number): K {
+    return (code > 0 ? this.leechers : this.seeders)[offsetOf(code)] as K;
+  }
+
+  /** The index slot holding `key`, or the empty slot where it would go. */
+  private slotOf(index: Int32Array, key: K, format: PeerFormat<K>): number {
+    const mask = index.length - 1;
+    let s = format.hash(key) & mask;
+    for (let code = index[s]!; code !== ABSENT && this.keyAt(code) !== key; code = index[s]!) s = (s + 1) & mask;
+    return s;
+  }
+
+  private find(key: K, format: PeerFormat<K>): number {
+    const index = this.index;
+    if (index !== null) return index[this.slotOf(index, key, format)]!;
     const leechers = this.leechers;
-    for (let o = 0; o < leechers.length; o += 2) if (leechers[o] === key) return o;
+    for (let o = 0; o < leechers.length; o += 2) if (leechers[o] === key) return leecherCode(o);
     const seeders = this.seeders;
-    for (let o = 0; o < seeders.length; o += 2) if (seeders[o] === key) return -o - 1;
-    return NOT_FOUND;
+    for (let o = 0; o < seeders.length; o += 2) if (seeders[o] === key) return seederCode(o);
+    return ABSENT;
   }
 
   /** Inserts or refreshes a peer; returns what it was before. */
-  upsert(key: K, seeder: boolean, validUntil: number): PeerState {
-    const slot = this.find(key);
-    if (slot === NOT_FOUND) {
-      this.append(key, seeder, validUntil);
+  upsert(key: K, seeder: boolean, validUntil: number, format: PeerFormat<K>): PeerState {
+    const code = this.find(key, format);
+    if (code === ABSENT) {
+      this.append(key, seeder, validUntil, format);
       return PeerState.ABSENT;
     }
-    const wasSeeder = slot < 0;
-    const offset = wasSeeder ? -slot - 1 : slot;
+    const wasSeeder = code < 0;
     if (wasSeeder === seeder) {
-      (seeder ? this.seeders : this.leechers)[offset + 1] = validUntil;
+      (seeder ? this.seeders : this.leechers)[offsetOf(code) + 1] = validUntil;
     } else {
-      this.removeAt(wasSeeder ? this.seeders : this.leechers, offset);
-      this.append(key, seeder, validUntil);
+      this.removeAt(code, format);
+      this.append(key, seeder, validUntil, format);
     }
     return wasSeeder ? PeerState.SEEDER : PeerState.LEECHER;
   }
 
   /** Removes a peer; returns what it was. */
-  remove(key: K): PeerState {
-    const slot = this.find(key);
-    if (slot === NOT_FOUND) return PeerState.ABSENT;
-    if (slot < 0) {
-      this.removeAt(this.seeders, -slot - 1);
-      return PeerState.SEEDER;
-    }
-    this.removeAt(this.leechers, slot);
-    return PeerState.LEECHER;
+  remove(key: K, format: PeerFormat<K>): PeerState {
+    const code = this.find(key, format);
+    if (code === ABSENT) return PeerState.ABSENT;
+    this.removeAt(code, format);
+    return code < 0 ? PeerState.SEEDER : PeerState.LEECHER;
   }
 
-  private append(key: K, seeder: boolean, validUntil: number): void {
+  private append(key: K, seeder: boolean, validUntil: number, format: PeerFormat<K>): void {
     const list = seeder ? this.seeders : this.leechers;
-    const offset = list.length;
+    const code = seeder ? seederCode(list.length) : leecherCode(list.length);
     list.push(key, validUntil);
-    if (this.index !== null) {
-      this.index.set(key, seeder ? -offset - 1 : offset);
+    const index = this.index;
+    if (index !== null && this.peerCount * 2 <= index.length) {
+      index[this.slotOf(index, key, format)] = code;
     } else if (this.peerCount > INDEX_THRESHOLD) {
-      this.rebuildIndex();
+      this.rebuildIndex(format);
     }
   }
 
   /** Swap-remove: the last pair moves into the hole, so removal is O(1). */
-  private removeAt(list: (K | number)[], offset: number): void {
+  private removeAt(code: number, format: PeerFormat<K>): void {
+    const list = code > 0 ? this.leechers : this.seeders;
+    const offset = offsetOf(code);
     const last = list.length - 2;
     const index = this.index;
-    if (index !== null) index.delete(list[offset] as K);
+    if (index !== null) this.unindex(index, this.slotOf(index, list[offset] as K, format), format);
     if (offset !== last) {
       const moved = list[last] as K;
       list[offset] = moved;
       list[offset + 1] = list[last + 1]!;
-      if (index !== null) index.set(moved, list === this.seeders ? -offset - 1 : offset);
+      // The moved peer's code still names `last` until the list is shortened.
+      if (index !== null) index[this.slotOf(index, moved, format)] = code;
     }
     list.length = last;
   }
 
-  private rebuildIndex(): void {
-    const index = new Map<K, number>();
-    for (let o = 0; o < this.leechers.length; o += 2) index.set(this.leechers[o] as K, o);
-    for (let o = 0; o < this.seeders.length; o += 2) index.set(this.seeders[o] as K, -o - 1);
+  /** Empties slot s and shifts later entries of the probe run back (no tombstones). */
+  private unindex(index: Int32Array, s: number, format: PeerFormat<K>): void {
+    const mask = index.length - 1;
+    let hole = s;
+    index[hole] = ABSENT;
+    for (let j = (hole + 1) & mask; index[j] !== ABSENT; j = (j + 1) & mask) {
+      const home = format.hash(this.keyAt(index[j]!)) & mask;
+      // Move j into the hole unless its home lies cyclically in (hole, j].
+      const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+      if (!stays) {
+        index[hole] = index[j]!;
+        index[j] = ABSENT;
+        hole = j;
+      }
+    }
+  }
+
+  private rebuildIndex(format: PeerFormat<K>): void {
+    let size = 64;
+    while (size < this.peerCount * 4) size *= 2;
+    const index = new Int32Array(size);
     this.index = index;
+    for (let o = 0; o < this.leechers.length; o += 2) index[this.slotOf(index, this.leechers[o] as K, format)] = leecherCode(o);
+    for (let o = 0; o < this.seeders.length; o += 2) index[this.slotOf(index, this.seeders[o] as K, format)] = seederCode(o);
   }
 
   /**
@@ -129,10 +164,10 @@ export class Swarm<K extends number | string> {
   }
 
   /** Drops peers whose validUntil is before `now`; returns how many went. */
-  expire(now: number): number {
+  expire(now: number, format: PeerFormat<K>): number {
     const removed = compact(this.seeders, now) + compact(this.leechers, now);
     if (removed > 0 && this.index !== null) {
-      if (this.peerCount > INDEX_THRESHOLD / 2) this.rebuildIndex();
+      if (this.peerCount > INDEX_THRESHOLD) this.rebuildIndex(format);
       else this.index = null;
     }
     return removed;

@@ -1,6 +1,8 @@
-// All swarms of one address family, keyed by info hash (the 20 raw bytes as a latin1
-// string), and the announce/scrape logic over them. Knows nothing of sockets or codecs
-// beyond the compact peer format it writes.
+// All torrents: an info hash table gives each torrent an id, and per address family an
+// array of swarms by id. announce/scrape work on the info hash bytes in place (no string,
+// no object per request) and write compact peers straight into the reply. Knows nothing
+// of sockets or codecs beyond the compact peer format.
+import { InfoHashTable } from './info-hash-table.js';
 import { type PeerFormat, ipv4PeerFormat, ipv6PeerFormat } from './peer-format.js';
 import { PeerState, Swarm } from './swarm.js';
 
@@ -21,21 +23,44 @@ export interface ScrapeCounts {
   downloaded: number;
 }
 
-export class TorrentMap<K extends number | string> {
-  readonly swarms = new Map<string, Swarm<K>>();
+/** The swarms of one address family, by torrent id. */
+export class FamilySwarms<K extends number | string> {
+  readonly byId: (Swarm<K> | undefined)[] = [];
   /** Peers in all swarms, kept exact as peers come and go. */
   peers = 0;
   seeders = 0;
 
   constructor(readonly format: PeerFormat<K>) {}
 
+  count(state: PeerState, delta: number): void {
+    if (state === PeerState.ABSENT) return;
+    this.peers += delta;
+    if (state === PeerState.SEEDER) this.seeders += delta;
+  }
+}
+
+/** IPv4 and IPv6 swarms are kept apart: a peer only ever receives peers it can reach. */
+export class TorrentStore {
+  readonly ipv4 = new FamilySwarms<number>(ipv4PeerFormat);
+  readonly ipv6 = new FamilySwarms<string>(ipv6PeerFormat);
+  private readonly infoHashes = new InfoHashTable();
+  /** Completed downloads per torrent id, over both families (scrape's "downloaded"). */
+  private readonly downloaded: number[] = [];
+
+  get torrentCount(): number {
+    return this.infoHashes.size;
+  }
+
   /**
-   * Applies an announce and writes up to `want` peers (never the announcer) at out[at].
-   * `stopped` removes the peer and returns no peers. `completed` counts a download once per
-   * peer: when a peer that was not already a seeder reports it.
+   * Applies an announce for the info hash at view[hashAt] and writes up to `want` peers
+   * (never the announcer) at out[at]. `stopped` removes the peer and returns no peers.
+   * `completed` counts a download once per peer: when a peer that was not already a
+   * seeder reports it.
    */
-  announce(
-    infoHash: string,
+  announce<K extends number | string>(
+    family: FamilySwarms<K>,
+    view: DataView,
+    hashAt: number,
     peer: K,
     left: number,
     event: number,
@@ -47,91 +72,82 @@ export class TorrentMap<K extends number | string> {
   ): void {
     result.peers = 0;
     if (event === AnnounceEvent.STOPPED) {
-      const swarm = this.swarms.get(infoHash);
+      const id = this.infoHashes.find(view, hashAt);
+      const swarm = id < 0 ? undefined : family.byId[id];
       if (swarm === undefined) {
         result.seeders = 0;
         result.leechers = 0;
         return;
       }
-      this.count(swarm.remove(peer), -1);
+      family.count(swarm.remove(peer, family.format), -1);
       result.seeders = swarm.seederCount;
       result.leechers = swarm.leecherCount;
       return;
     }
-    let swarm = this.swarms.get(infoHash);
+    const id = this.infoHashes.insert(view, hashAt);
+    let swarm = family.byId[id];
     if (swarm === undefined) {
       swarm = new Swarm<K>();
-      this.swarms.set(infoHash, swarm);
+      family.byId[id] = swarm;
+      this.downloaded[id] ??= 0;
     }
     const seeder = left === 0;
-    const before = swarm.upsert(peer, seeder, validUntil);
-    this.count(before, -1);
-    this.count(seeder ? PeerState.SEEDER : PeerState.LEECHER, 1);
-    if (event === AnnounceEvent.COMPLETED && before !== PeerState.SEEDER) swarm.downloaded++;
+    const before = swarm.upsert(peer, seeder, validUntil, family.format);
+    family.count(before, -1);
+    family.count(seeder ? PeerState.SEEDER : PeerState.LEECHER, 1);
+    if (event === AnnounceEvent.COMPLETED && before !== PeerState.SEEDER) this.downloaded[id]!++;
     result.seeders = swarm.seederCount;
     result.leechers = swarm.leecherCount;
-    result.peers = swarm.writePeers(out, at, want, peer, seeder, this.format);
+    result.peers = swarm.writePeers(out, at, want, peer, seeder, family.format);
   }
 
-  private count(state: PeerState, delta: number): void {
-    if (state === PeerState.ABSENT) return;
-    this.peers += delta;
-    if (state === PeerState.SEEDER) this.seeders += delta;
-  }
-
-  /** Adds this family's counts for one torrent to `into`. */
-  scrape(infoHash: string, into: ScrapeCounts): void {
-    const swarm = this.swarms.get(infoHash);
-    if (swarm === undefined) return;
-    into.seeders += swarm.seederCount;
-    into.leechers += swarm.leecherCount;
-    into.downloaded += swarm.downloaded;
-  }
-
-  /** Expires peers last seen before `now` and frees empty swarms. */
-  clean(now: number): { peersRemoved: number; torrentsRemoved: number } {
-    let peersRemoved = 0;
-    let torrentsRemoved = 0;
-    let peers = 0;
-    let seeders = 0;
-    for (const [infoHash, swarm] of this.swarms) {
-      peersRemoved += swarm.expire(now);
-      if (swarm.peerCount === 0) {
-        this.swarms.delete(infoHash);
-        torrentsRemoved++;
-      } else {
-        peers += swarm.peerCount;
-        seeders += swarm.seederCount;
-      }
-    }
-    this.peers = peers;
-    this.seeders = seeders;
-    return { peersRemoved, torrentsRemoved };
-  }
-}
-
-/** IPv4 and IPv6 swarms are kept apart: a peer only ever receives peers it can reach. */
-export class TorrentStore {
-  readonly ipv4 = new TorrentMap<number>(ipv4PeerFormat);
-  readonly ipv6 = new TorrentMap<string>(ipv6PeerFormat);
-
-  /** Scrape counts over both families. */
-  scrape(infoHash: string, into: ScrapeCounts): ScrapeCounts {
+  /** Counts for the info hash at view[hashAt] over both families; zeros when unknown. */
+  scrape(view: DataView, hashAt: number, into: ScrapeCounts): ScrapeCounts {
     into.seeders = 0;
     into.leechers = 0;
     into.downloaded = 0;
-    this.ipv4.scrape(infoHash, into);
-    this.ipv6.scrape(infoHash, into);
+    const id = this.infoHashes.find(view, hashAt);
+    if (id < 0) return into;
+    const v4 = this.ipv4.byId[id];
+    const v6 = this.ipv6.byId[id];
+    if (v4 !== undefined) {
+      into.seeders += v4.seederCount;
+      into.leechers += v4.leecherCount;
+    }
+    if (v6 !== undefined) {
+      into.seeders += v6.seederCount;
+      into.leechers += v6.leecherCount;
+    }
+    into.downloaded = this.downloaded[id] ?? 0;
     return into;
   }
 
+  /** Expires peers last seen before `now` and frees torrents left without peers. */
   clean(now: number): { peersRemoved: number; torrentsRemoved: number } {
-    const a = this.ipv4.clean(now);
-    const b = this.ipv6.clean(now);
-    return { peersRemoved: a.peersRemoved + b.peersRemoved, torrentsRemoved: a.torrentsRemoved + b.torrentsRemoved };
+    let peersRemoved = 0;
+    let torrentsRemoved = 0;
+    for (let id = 0; id < this.infoHashes.idLimit; id++) {
+      const v4 = this.ipv4.byId[id];
+      const v6 = this.ipv6.byId[id];
+      if (v4 === undefined && v6 === undefined) continue;
+      if (v4 !== undefined) peersRemoved += this.expire(this.ipv4, id, v4, now);
+      if (v6 !== undefined) peersRemoved += this.expire(this.ipv6, id, v6, now);
+      if (this.ipv4.byId[id] === undefined && this.ipv6.byId[id] === undefined) {
+        this.infoHashes.remove(id);
+        this.downloaded[id] = 0;
+        torrentsRemoved++;
+      }
+    }
+    return { peersRemoved, torrentsRemoved };
   }
 
-  get torrentCount(): number {
-    return this.ipv4.swarms.size + this.ipv6.swarms.size;
+  private expire<K extends number | string>(family: FamilySwarms<K>, id: number, swarm: Swarm<K>, now: number): number {
+    const peers = swarm.peerCount;
+    const seeders = swarm.seederCount;
+    const removed = swarm.expire(now, family.format);
+    family.peers -= peers - swarm.peerCount;
+    family.seeders -= seeders - swarm.seederCount;
+    if (swarm.peerCount === 0) family.byId[id] = undefined;
+    return removed;
   }
 }

@@ -1,9 +1,9 @@
 // Swarm bookkeeping: upsert/remove through the small (scan) and large (index) forms,
 // peer selection rules and expiry.
 import test from 'ava';
-import { ipv4PeerFormat } from '../../src/swarm/peer-format.js';
+import { type PeerFormat, ipv4PeerFormat, ipv6PeerFormat, ipv6PeerKey } from '../../src/swarm/peer-format.js';
 import { PeerState, Swarm } from '../../src/swarm/swarm.js';
-import { AnnounceEvent, type AnnounceResult, TorrentMap, TorrentStore } from '../../src/swarm/torrents.js';
+import { AnnounceEvent, type AnnounceResult, TorrentStore } from '../../src/swarm/torrents.js';
 
 const keyOf = (n: number) => 0x0a000000 * 65536 + n; // 10.0.0.0, port n
 function readKeys(out: Uint8Array, count: number): number[] {
@@ -15,45 +15,56 @@ function readKeys(out: Uint8Array, count: number): number[] {
 
 test('upsert reports the previous state and moves peers between seeders and leechers', (t) => {
   const swarm = new Swarm<number>();
-  t.is(swarm.upsert(keyOf(1), false, 100), PeerState.ABSENT);
-  t.is(swarm.upsert(keyOf(1), false, 200), PeerState.LEECHER);
-  t.is(swarm.upsert(keyOf(1), true, 200), PeerState.LEECHER);
+  t.is(swarm.upsert(keyOf(1), false, 100, ipv4PeerFormat), PeerState.ABSENT);
+  t.is(swarm.upsert(keyOf(1), false, 200, ipv4PeerFormat), PeerState.LEECHER);
+  t.is(swarm.upsert(keyOf(1), true, 200, ipv4PeerFormat), PeerState.LEECHER);
   t.is(swarm.seederCount, 1);
   t.is(swarm.leecherCount, 0);
-  t.is(swarm.upsert(keyOf(1), true, 300), PeerState.SEEDER);
-  t.is(swarm.remove(keyOf(1)), PeerState.SEEDER);
-  t.is(swarm.remove(keyOf(1)), PeerState.ABSENT);
+  t.is(swarm.upsert(keyOf(1), true, 300, ipv4PeerFormat), PeerState.SEEDER);
+  t.is(swarm.remove(keyOf(1), ipv4PeerFormat), PeerState.SEEDER);
+  t.is(swarm.remove(keyOf(1), ipv4PeerFormat), PeerState.ABSENT);
   t.is(swarm.peerCount, 0);
 });
 
-test('large swarms stay consistent through the index while peers come and go', (t) => {
-  const swarm = new Swarm<number>();
-  const present = new Map<number, boolean>();
-  let seed = 7;
-  const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
-  for (let step = 0; step < 5000; step++) {
-    const key = keyOf(Math.floor(random() * 300));
-    const r = random();
-    if (r < 0.6) {
-      const seeder = random() < 0.5;
-      const before = swarm.upsert(key, seeder, 1000);
-      const expected = present.has(key) ? (present.get(key) ? PeerState.SEEDER : PeerState.LEECHER) : PeerState.ABSENT;
-      t.is(before, expected);
-      present.set(key, seeder);
-    } else {
-      const before = swarm.remove(key);
-      const expected = present.has(key) ? (present.get(key) ? PeerState.SEEDER : PeerState.LEECHER) : PeerState.ABSENT;
-      t.is(before, expected);
-      present.delete(key);
+function modelTest<K extends number | string>(name: string, format: PeerFormat<K>, keyFor: (n: number) => K): void {
+  test(`large swarms stay consistent through the index while peers come and go (${name})`, (t) => {
+    const swarm = new Swarm<K>();
+    // The model: key -> [seeder, validUntil].
+    const present = new Map<K, [boolean, number]>();
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const stateOf = (key: K) => (present.has(key) ? (present.get(key)![0] ? PeerState.SEEDER : PeerState.LEECHER) : PeerState.ABSENT);
+    for (let step = 0; step < 20_000; step++) {
+      const key = keyFor(Math.floor(random() * 300));
+      if (random() < 0.6) {
+        const seeder = random() < 0.5;
+        if (swarm.upsert(key, seeder, step, format) !== stateOf(key)) t.fail(`upsert state at step ${step}`);
+        present.set(key, [seeder, step]);
+      } else {
+        if (swarm.remove(key, format) !== stateOf(key)) t.fail(`remove state at step ${step}`);
+        present.delete(key);
+      }
+      if (step % 5000 === 4999) {
+        // Expire the older peers: the index is rebuilt and must still find every survivor.
+        const cutoff = step - 400;
+        const expected = [...present.values()].filter(([, validUntil]) => validUntil < cutoff).length;
+        t.is(swarm.expire(cutoff, format), expected);
+        for (const [key, [, validUntil]] of [...present]) if (validUntil < cutoff) present.delete(key);
+      }
     }
-  }
-  t.is(swarm.peerCount, present.size);
-  t.is(swarm.seederCount, [...present.values()].filter(Boolean).length);
-});
+    t.is(swarm.peerCount, present.size);
+    t.is(swarm.seederCount, [...present.values()].filter(([seeder]) => seeder).length);
+    for (const key of present.keys()) if (swarm.remove(key, format) === PeerState.ABSENT) t.fail('a present peer was not found');
+    t.is(swarm.peerCount, 0);
+  });
+}
+
+modelTest('IPv4', ipv4PeerFormat, keyOf);
+modelTest('IPv6', ipv6PeerFormat, (n) => ipv6PeerKey(Uint8Array.from({ length: 16 }, (_, i) => (i === 15 ? n & 255 : i === 14 ? n >> 8 : 0x20)), 0, 6881));
 
 test('writePeers never returns the announcer, and seeders get only leechers', (t) => {
   const swarm = new Swarm<number>();
-  for (let n = 1; n <= 5; n++) swarm.upsert(keyOf(n), n > 3, 100); // 1..3 leechers, 4..5 seeders
+  for (let n = 1; n <= 5; n++) swarm.upsert(keyOf(n), n > 3, 100, ipv4PeerFormat); // 1..3 leechers, 4..5 seeders
   const out = new Uint8Array(600);
   const forLeecher = readKeys(out, swarm.writePeers(out, 0, 50, keyOf(2), false, ipv4PeerFormat));
   t.deepEqual(forLeecher.sort(), [keyOf(1), keyOf(3), keyOf(4), keyOf(5)]);
@@ -63,7 +74,7 @@ test('writePeers never returns the announcer, and seeders get only leechers', (t
 
 test('writePeers from a large swarm returns max distinct peers that vary between calls', (t) => {
   const swarm = new Swarm<number>();
-  for (let n = 1; n <= 500; n++) swarm.upsert(keyOf(n), false, 100);
+  for (let n = 1; n <= 500; n++) swarm.upsert(keyOf(n), false, 100, ipv4PeerFormat);
   const out = new Uint8Array(6 * 30);
   const seen = new Set<number>();
   for (let call = 0; call < 20; call++) {
@@ -79,45 +90,67 @@ test('writePeers from a large swarm returns max distinct peers that vary between
 test('expire drops peers last seen before now, in both forms', (t) => {
   for (const size of [5, 100]) {
     const swarm = new Swarm<number>();
-    for (let n = 1; n <= size; n++) swarm.upsert(keyOf(n), n % 2 === 0, n % 3 === 0 ? 50 : 150);
+    for (let n = 1; n <= size; n++) swarm.upsert(keyOf(n), n % 2 === 0, n % 3 === 0 ? 50 : 150, ipv4PeerFormat);
     const stale = Math.floor(size / 3);
-    t.is(swarm.expire(100), stale);
+    t.is(swarm.expire(100, ipv4PeerFormat), stale);
     t.is(swarm.peerCount, size - stale);
     // Every survivor is still found (the index was rebuilt).
     for (let n = 1; n <= size; n++) {
-      t.is(swarm.remove(keyOf(n)) !== PeerState.ABSENT, n % 3 !== 0);
+      t.is(swarm.remove(keyOf(n), ipv4PeerFormat) !== PeerState.ABSENT, n % 3 !== 0);
     }
   }
 });
 
+const hashView = (seed: number) => {
+  const bytes = new Uint8Array(20).fill(seed);
+  return new DataView(bytes.buffer);
+};
+
 test('completed counts once per peer that was not already a seeder', (t) => {
-  const torrents = new TorrentMap<number>(ipv4PeerFormat);
+  const store = new TorrentStore();
   const result: AnnounceResult = { peers: 0, seeders: 0, leechers: 0 };
   const out = new Uint8Array(600);
-  torrents.announce('h', keyOf(1), 100, AnnounceEvent.STARTED, 10, 50, out, 0, result);
-  torrents.announce('h', keyOf(1), 0, AnnounceEvent.COMPLETED, 10, 50, out, 0, result);
-  torrents.announce('h', keyOf(1), 0, AnnounceEvent.COMPLETED, 10, 50, out, 0, result);
-  torrents.announce('h', keyOf(2), 0, AnnounceEvent.COMPLETED, 10, 50, out, 0, result);
-  const counts = new TorrentStore().scrape('h', { seeders: 0, leechers: 0, downloaded: 0 });
-  t.is(counts.downloaded, 0, 'another store knows nothing');
-  t.is(torrents.swarms.get('h')!.downloaded, 2);
-  t.is(torrents.peers, 2);
-  t.is(torrents.seeders, 2);
+  const h = hashView(1);
+  store.announce(store.ipv4, h, 0, keyOf(1), 100, AnnounceEvent.STARTED, 10, 50, out, 0, result);
+  store.announce(store.ipv4, h, 0, keyOf(1), 0, AnnounceEvent.COMPLETED, 10, 50, out, 0, result);
+  store.announce(store.ipv4, h, 0, keyOf(1), 0, AnnounceEvent.COMPLETED, 10, 50, out, 0, result);
+  store.announce(store.ipv4, h, 0, keyOf(2), 0, AnnounceEvent.COMPLETED, 10, 50, out, 0, result);
+  t.deepEqual(store.scrape(h, 0, { seeders: 0, leechers: 0, downloaded: 0 }), { seeders: 2, leechers: 0, downloaded: 2 });
+  t.deepEqual(store.scrape(hashView(2), 0, { seeders: 9, leechers: 9, downloaded: 9 }), { seeders: 0, leechers: 0, downloaded: 0 });
+  t.is(store.ipv4.peers, 2);
+  t.is(store.ipv4.seeders, 2);
 });
 
 test('stopped removes the peer and answers no peers; clean frees empty torrents', (t) => {
-  const torrents = new TorrentMap<number>(ipv4PeerFormat);
+  const store = new TorrentStore();
   const result: AnnounceResult = { peers: 0, seeders: 0, leechers: 0 };
   const out = new Uint8Array(600);
-  torrents.announce('h', keyOf(1), 100, AnnounceEvent.STARTED, 10, 50, out, 0, result);
-  torrents.announce('h', keyOf(2), 100, AnnounceEvent.STARTED, 10, 50, out, 0, result);
+  const h = hashView(1);
+  store.announce(store.ipv4, h, 0, keyOf(1), 100, AnnounceEvent.STARTED, 10, 50, out, 0, result);
+  store.announce(store.ipv4, h, 0, keyOf(2), 100, AnnounceEvent.STARTED, 10, 50, out, 0, result);
   t.is(result.peers, 1);
-  torrents.announce('h', keyOf(2), 100, AnnounceEvent.STOPPED, 10, 50, out, 0, result);
+  store.announce(store.ipv4, h, 0, keyOf(2), 100, AnnounceEvent.STOPPED, 10, 50, out, 0, result);
   t.deepEqual(result, { peers: 0, seeders: 0, leechers: 1 });
-  t.is(torrents.peers, 1);
-  torrents.announce('other', keyOf(1), 100, AnnounceEvent.STOPPED, 10, 50, out, 0, result);
-  t.false(torrents.swarms.has('other'), 'stopping in an unknown torrent creates nothing');
-  t.deepEqual(torrents.clean(11), { peersRemoved: 1, torrentsRemoved: 1 });
-  t.is(torrents.swarms.size, 0);
-  t.is(torrents.peers, 0);
+  t.is(store.ipv4.peers, 1);
+  store.announce(store.ipv4, hashView(3), 0, keyOf(1), 100, AnnounceEvent.STOPPED, 10, 50, out, 0, result);
+  t.is(store.torrentCount, 1, 'stopping in an unknown torrent creates nothing');
+  t.deepEqual(store.clean(11), { peersRemoved: 1, torrentsRemoved: 1 });
+  t.is(store.torrentCount, 0);
+  t.is(store.ipv4.peers, 0);
+});
+
+test('the same info hash has one torrent across families and ids are reused', (t) => {
+  const store = new TorrentStore();
+  const result: AnnounceResult = { peers: 0, seeders: 0, leechers: 0 };
+  const out = new Uint8Array(600);
+  store.announce(store.ipv4, hashView(1), 0, keyOf(1), 0, AnnounceEvent.COMPLETED, 10, 50, out, 0, result);
+  store.announce(store.ipv6, hashView(1), 0, 'x'.repeat(18), 5, AnnounceEvent.STARTED, 20, 50, out, 0, result);
+  t.is(store.torrentCount, 1);
+  t.deepEqual(store.scrape(hashView(1), 0, { seeders: 0, leechers: 0, downloaded: 0 }), { seeders: 1, leechers: 1, downloaded: 1 });
+  store.clean(15); // the IPv4 peer expires, the IPv6 one stays
+  t.deepEqual(store.scrape(hashView(1), 0, { seeders: 0, leechers: 0, downloaded: 0 }), { seeders: 0, leechers: 1, downloaded: 1 });
+  store.clean(25);
+  t.is(store.torrentCount, 0);
+  store.announce(store.ipv4, hashView(2), 0, keyOf(1), 5, AnnounceEvent.STARTED, 30, 50, out, 0, result);
+  t.deepEqual(store.scrape(hashView(2), 0, { seeders: 0, leechers: 0, downloaded: 0 }), { seeders: 0, leechers: 1, downloaded: 0 }, 'a reused id starts from zero');
 });

@@ -153,7 +153,6 @@ export class UdpRequestHandler {
   private announce(rx: PacketBatch, i: number, tx: PacketBatch, out: number): number {
     const request = this.request;
     const options = this.options;
-    const infoHash = rx.dataBuffer.toString('latin1', request.infoHashOffset, request.infoHashOffset + INFO_HASH_SIZE);
     const validUntil = this.validator.now + options.maxPeerAge;
     const result = this.announceResult;
     const peersAt = out + ANNOUNCE_RESPONSE_HEADER_SIZE;
@@ -162,12 +161,12 @@ export class UdpRequestHandler {
     if (rx.meta32[i * META_INTS + META_FAMILY / 4] === 4) {
       const ip = rx.metaView.getUint32(i * META_STRIDE + META_ADDRESS + 12);
       const want = wanted(request.numWant, options.maxResponsePeers);
-      this.store.ipv4.announce(infoHash, ipv4PeerKey(ip, request.port), request.left, request.event, validUntil, want, tx.data, peersAt, result);
+      this.store.announce(this.store.ipv4, rx.dataView, request.infoHashOffset, ipv4PeerKey(ip, request.port), request.left, request.event, validUntil, want, tx.data, peersAt, result);
       peerSize = PEER_SIZE_V4;
     } else {
       const peer = ipv6PeerKey(rx.meta, i * META_STRIDE + META_ADDRESS, request.port);
       const want = wanted(request.numWant, this.maxPeersV6);
-      this.store.ipv6.announce(infoHash, peer, request.left, request.event, validUntil, want, tx.data, peersAt, result);
+      this.store.announce(this.store.ipv6, rx.dataView, request.infoHashOffset, peer, request.left, request.event, validUntil, want, tx.data, peersAt, result);
       peerSize = PEER_SIZE_V6;
     }
     writeAnnounceResponseHeader(tx.dataView, out, request.transactionId, options.announceInterval, result.leechers, result.seeders);
@@ -181,7 +180,7 @@ export class UdpRequestHandler {
     const counts = this.scrapeCounts;
     let at = out + writeScrapeResponseHeader(tx.dataView, out, request.transactionId);
     for (let k = 0, hashAt = request.infoHashOffset; k < count; k++, hashAt += INFO_HASH_SIZE) {
-      this.store.scrape(rx.dataBuffer.toString('latin1', hashAt, hashAt + INFO_HASH_SIZE), counts);
+      this.store.scrape(rx.dataView, hashAt, counts);
       at += writeScrapeResponseEntry(tx.dataView, at, counts.seeders, counts.downloaded, counts.leechers);
     }
     return SCRAPE_RESPONSE_HEADER_SIZE + count * SCRAPE_RESPONSE_ENTRY_SIZE;

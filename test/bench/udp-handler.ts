@@ -1,0 +1,85 @@
+// Micro-benchmark of the UDP request handler alone (no sockets): batches shaped like
+// ../shared/bench/udpload's workload (Pareto(2) torrent popularity over 10k torrents,
+// 100k peers on 4 addresses, 5 announces : 1 scrape of 1..49 hashes, numwant 50).
+// Run: npm run bench:handler   (node dist/test/bench/udp-handler.js [seconds])
+import { ConnectionIdValidator, createConnectionIdSecret } from '../../src/server/udp/connection-id.js';
+import { UdpRequestHandler } from '../../src/server/udp/handler.js';
+import { TorrentStore } from '../../src/swarm/torrents.js';
+import { writeAnnounceRequest, writeScrapeRequest } from '../../src/protocol/udp/request.js';
+import { META_ADDRESS, META_FAMILY, META_LENGTH, META_PORT, META_STRIDE, SLOT_SIZE, createPacketBatch } from '../../src/transport/udp/batch.js';
+import { writeMappedIpv4 } from '../../src/util/ip.js';
+import { Logger } from '../../src/util/log.js';
+
+const TORRENTS = 10_000;
+const PEERS = 100_000;
+const BATCH = 64;
+const seconds = Number(process.argv[2] ?? 5);
+
+let seed = 12345;
+const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+const pareto = () => {
+  let p = Math.pow(1 - random(), -1 / 2);
+  if (p > 101) p = 101;
+  return Math.min(TORRENTS - 1, Math.floor(((p - 1) / 100) * (TORRENTS - 1)));
+};
+const hashes = Array.from({ length: TORRENTS }, () => Uint8Array.from({ length: 20 }, () => Math.floor(random() * 256)));
+const peers = Array.from({ length: PEERS }, (_, j) => ({ torrent: pareto(), port: 1024 + (j % 64000), seeder: random() < 0.25, ip: 0x7f000001 + (j % 4) }));
+
+const store = new TorrentStore();
+const validator = new ConnectionIdValidator(createConnectionIdSecret(), 360);
+const handler = new UdpRequestHandler(store, validator, { maxResponsePeers: 50, maxScrapeTorrents: 70, announceInterval: 900, maxPeerAge: 1200 }, new Logger('off', 'bench'));
+const ids = [0, 1, 2, 3].map((k) => {
+  const address = new Uint8Array(16);
+  writeMappedIpv4(0x7f000001 + k, address, 0);
+  validator.create(address, 0);
+  return { high: validator.high, low: validator.low };
+});
+
+const rx = createPacketBatch(BATCH);
+const tx = createPacketBatch(BATCH);
+
+/** Fills rx with the next BATCH requests; not timed. */
+function fill(): void {
+  for (let i = 0; i < BATCH; i++) {
+    const at = i * SLOT_SIZE;
+    let length: number;
+    let ip: number;
+    if (random() < 1 / 6) {
+      const n = 1 + Math.floor(random() * 48);
+      ip = 0x7f000001 + Math.floor(random() * 4);
+      const id = ids[ip - 0x7f000001]!;
+      length = writeScrapeRequest(rx.data, rx.dataView, at, id.high, id.low, i, Array.from({ length: n }, () => hashes[pareto()]!));
+    } else {
+      const p = peers[Math.floor(random() * PEERS)]!;
+      ip = p.ip;
+      const id = ids[ip - 0x7f000001]!;
+      length = writeAnnounceRequest(rx.data, rx.dataView, at, {
+        connectionIdHigh: id.high, connectionIdLow: id.low, transactionId: i, infoHash: hashes[p.torrent]!,
+        peerId: new Uint8Array(20), downloaded: 0, left: p.seeder ? 0 : 1000, uploaded: 0, event: 0, key: 0, numWant: 50, port: p.port,
+      });
+    }
+    const m = (i * META_STRIDE) / 4;
+    rx.meta32[m + META_LENGTH / 4] = length;
+    rx.meta32[m + META_PORT / 4] = 40000;
+    rx.meta32[m + META_FAMILY / 4] = 4;
+    writeMappedIpv4(ip, rx.meta, i * META_STRIDE + META_ADDRESS);
+  }
+}
+
+// Warm up until nearly every peer has announced, so swarms have their full size.
+for (let r = 0; r < (PEERS / BATCH) * 4; r++) {
+  fill();
+  handler.handleBatch(rx, BATCH, tx);
+}
+let requests = 0;
+let busy = 0;
+const end = performance.now() + seconds * 1000;
+while (performance.now() < end) {
+  fill();
+  const t0 = performance.now();
+  handler.handleBatch(rx, BATCH, tx);
+  busy += performance.now() - t0;
+  requests += BATCH;
+}
+console.log(`${Math.round(requests / (busy / 1000))} requests/s handled (${((busy * 1e6) / requests).toFixed(0)} ns each); ` +
+  `torrents ${store.torrentCount}, peers ${store.ipv4.peers}`);
