@@ -4,6 +4,7 @@
 // Run: npm run bench:handler   (node dist/test/bench/udp-handler.js [seconds])
 import { ConnectionIdValidator, createConnectionIdSecret } from '../../src/server/udp/connection-id.js';
 import { UdpRequestHandler } from '../../src/server/udp/handler.js';
+import { LocalSwarms } from '../../src/server/udp/local-swarms.js';
 import { TorrentStore } from '../../src/swarm/torrents.js';
 import { writeAnnounceRequest, writeScrapeRequest } from '../../src/protocol/udp/request.js';
 import { META_ADDRESS, META_FAMILY, META_LENGTH, META_PORT, META_STRIDE, SLOT_SIZE, createPacketBatch } from '../../src/transport/udp/batch.js';
@@ -27,7 +28,8 @@ const peers = Array.from({ length: PEERS }, (_, j) => ({ torrent: pareto(), port
 
 const store = new TorrentStore();
 const validator = new ConnectionIdValidator(createConnectionIdSecret(), 360);
-const handler = new UdpRequestHandler(store, validator, { maxResponsePeers: 50, maxScrapeTorrents: 70, announceInterval: 900, maxPeerAge: 1200 }, new Logger('off', 'bench'));
+const options = { maxResponsePeers: 50, maxScrapeTorrents: 70, announceInterval: 900, maxPeerAge: 1200 };
+const handler = new UdpRequestHandler(validator, new LocalSwarms(store, validator, options), new Logger('off', 'bench'));
 const ids = [0, 1, 2, 3].map((k) => {
   const address = new Uint8Array(16);
   writeMappedIpv4(0x7f000001 + k, address, 0);

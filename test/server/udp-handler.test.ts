@@ -3,6 +3,7 @@
 import test from 'ava';
 import { ConnectionIdValidator, createConnectionIdSecret } from '../../src/server/udp/connection-id.js';
 import { UdpRequestHandler } from '../../src/server/udp/handler.js';
+import { LocalSwarms } from '../../src/server/udp/local-swarms.js';
 import { TorrentStore } from '../../src/swarm/torrents.js';
 import { writeAnnounceRequest, writeConnectRequest } from '../../src/protocol/udp/request.js';
 import { decodeResponse } from '../../src/protocol/udp/response.js';
@@ -14,7 +15,8 @@ import { infoHash } from '../helpers/udp-client.js';
 function harness(maxResponsePeers = 50) {
   const store = new TorrentStore();
   const validator = new ConnectionIdValidator(createConnectionIdSecret(), 120);
-  const handler = new UdpRequestHandler(store, validator, { maxResponsePeers, maxScrapeTorrents: 70, announceInterval: 900, maxPeerAge: 1200 }, quietLog);
+  const options = { maxResponsePeers, maxScrapeTorrents: 70, announceInterval: 900, maxPeerAge: 1200 };
+  const handler = new UdpRequestHandler(validator, new LocalSwarms(store, validator, options), quietLog);
   const rx = createPacketBatch(8);
   const tx = createPacketBatch(8);
   /** Sends one datagram from `address`:`port` and returns the reply bytes (or null). */

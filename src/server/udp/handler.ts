@@ -1,25 +1,9 @@
 // The UDP tracker's request logic for one batch: read each datagram, check its connection
-// ID, apply it to the swarms, and write the reply into a transmit slot. Both transports
-// (native batched I/O and node:dgram) drive it the same way, one call per batch.
-import {
-  ANNOUNCE_RESPONSE_HEADER_SIZE,
-  INFO_HASH_SIZE,
-  MAX_PEERS_V6,
-  PEER_SIZE_V4,
-  PEER_SIZE_V6,
-  SCRAPE_RESPONSE_ENTRY_SIZE,
-  SCRAPE_RESPONSE_HEADER_SIZE,
-} from '../../protocol/udp/constants.js';
+// ID, answer connects and errors, and hand announces and scrapes to a swarm backend (the
+// swarms of this thread, or the shard workers that own them). Both transports drive it
+// the same way, one call per batch.
 import { ReadStatus, createUdpRequest, readRequest, type UdpRequest } from '../../protocol/udp/request.js';
-import {
-  writeAnnounceResponseHeader,
-  writeConnectResponse,
-  writeErrorResponse,
-  writeScrapeResponseEntry,
-  writeScrapeResponseHeader,
-} from '../../protocol/udp/response.js';
-import { ipv4PeerKey, ipv6PeerKey } from '../../swarm/peer-format.js';
-import type { AnnounceResult, ScrapeCounts, TorrentStore } from '../../swarm/torrents.js';
+import { writeConnectResponse, writeErrorResponse } from '../../protocol/udp/response.js';
 import {
   META_ADDRESS,
   META_FAMILY,
@@ -32,13 +16,6 @@ import {
 } from '../../transport/udp/batch.js';
 import type { Logger } from '../../util/log.js';
 import type { ConnectionIdValidator } from './connection-id.js';
-
-export interface UdpProtocolOptions {
-  readonly maxResponsePeers: number;
-  readonly maxScrapeTorrents: number;
-  readonly announceInterval: number;
-  readonly maxPeerAge: number;
-}
 
 /** Counts of what the handler saw; read by statistics and metrics. */
 export class UdpRequestCounters {
@@ -58,36 +35,45 @@ export class UdpRequestCounters {
   internalErrors = 0;
 }
 
+/**
+ * Where announces and scrapes go. Each method gets the request read from rx slot i and
+ * returns the size of the reply it wrote into tx at `out`, or 0 when the reply comes later
+ * (from another thread) or never.
+ */
+export interface SwarmBackend {
+  announce(rx: PacketBatch, i: number, request: UdpRequest, tx: PacketBatch, out: number): number;
+  scrape(rx: PacketBatch, i: number, request: UdpRequest, tx: PacketBatch, out: number): number;
+  /** Called after each batch (e.g. to publish forwarded requests at once). */
+  endBatch(): void;
+}
+
 const META_INTS = META_STRIDE / 4;
 
 export class UdpRequestHandler {
   readonly counters = new UdpRequestCounters();
   private readonly request: UdpRequest = createUdpRequest();
-  private readonly announceResult: AnnounceResult = { peers: 0, seeders: 0, leechers: 0 };
-  private readonly scrapeCounts: ScrapeCounts = { seeders: 0, leechers: 0, downloaded: 0 };
-  private readonly maxPeersV6: number;
 
+  /**
+   * @param verifyConnectionIds false only where another thread has already checked them
+   *   (shard workers behind socket workers).
+   */
   constructor(
-    private readonly store: TorrentStore,
     private readonly validator: ConnectionIdValidator,
-    private readonly options: UdpProtocolOptions,
+    private readonly swarms: SwarmBackend,
     private readonly log: Logger,
-  ) {
-    this.maxPeersV6 = Math.min(options.maxResponsePeers, MAX_PEERS_V6);
-  }
+    private readonly verifyConnectionIds = true,
+  ) {}
 
   /** A BatchHandler: replies to rx slots [0, count) go into tx slots; returns their number. */
   readonly handleBatch = (rx: PacketBatch, count: number, tx: PacketBatch): number => {
     this.validator.tick();
     const rxMeta = rx.meta32;
-    const txMeta = tx.meta32;
     let replies = 0;
     for (let i = 0; i < count; i++) {
       const m = i * META_INTS;
       const length = rxMeta[m + META_LENGTH / 4]!;
-      const port = rxMeta[m + META_PORT / 4]!;
       // Truncated datagrams are garbage; source port 0 cannot be answered.
-      if (length < 0 || port === 0) {
+      if (length < 0 || rxMeta[m + META_PORT / 4] === 0) {
         this.counters.invalid++;
         continue;
       }
@@ -100,24 +86,16 @@ export class UdpRequestHandler {
         continue;
       }
       if (size === 0) continue;
-      const t = replies * META_INTS;
-      txMeta[t + META_LENGTH / 4] = size;
-      txMeta[t + META_PORT / 4] = port;
-      txMeta[t + META_FAMILY / 4] = rxMeta[m + META_FAMILY / 4]!;
-      txMeta[t + META_REPLY_TO / 4] = i;
-      const a = META_ADDRESS / 4;
-      txMeta[t + a] = rxMeta[m + a]!;
-      txMeta[t + a + 1] = rxMeta[m + a + 1]!;
-      txMeta[t + a + 2] = rxMeta[m + a + 2]!;
-      txMeta[t + a + 3] = rxMeta[m + a + 3]!;
+      addressReply(rx, i, tx, replies, size);
       if (rxMeta[m + META_FAMILY / 4] === 4) this.counters.responsesIpv4++;
       else this.counters.responsesIpv6++;
       replies++;
     }
+    this.swarms.endBatch();
     return replies;
   };
 
-  /** Handles rx slot i; writes the reply into tx slot `slot` and returns its size (0: none). */
+  /** Handles rx slot i; writes the reply into tx slot `slot` and returns its size (0: none now). */
   private handleOne(rx: PacketBatch, i: number, length: number, tx: PacketBatch, slot: number): number {
     const request = this.request;
     const status = readRequest(rx.dataView, i * SLOT_SIZE, length, request);
@@ -134,60 +112,37 @@ export class UdpRequestHandler {
     }
     // Everything but connect must carry an ID we issued to this address; otherwise
     // silence, so a spoofed source gets nothing from us.
-    if (!this.validator.isValid(request.connectionIdHigh, request.connectionIdLow, rx.meta, addressAt)) {
+    if (this.verifyConnectionIds && !this.validator.isValid(request.connectionIdHigh, request.connectionIdLow, rx.meta, addressAt)) {
       this.counters.badConnectionId++;
       return 0;
     }
     if (status === ReadStatus.ANNOUNCE) {
       this.counters.announce++;
-      return this.announce(rx, i, tx, out);
+      return this.swarms.announce(rx, i, request, tx, out);
     }
     if (status === ReadStatus.SCRAPE) {
       this.counters.scrape++;
-      return this.scrape(rx, tx, out);
+      return this.swarms.scrape(rx, i, request, tx, out);
     }
     this.counters.errors++;
     return writeErrorResponse(tx.data, tx.dataView, out, request.transactionId, request.error);
   }
-
-  private announce(rx: PacketBatch, i: number, tx: PacketBatch, out: number): number {
-    const request = this.request;
-    const options = this.options;
-    const validUntil = this.validator.now + options.maxPeerAge;
-    const result = this.announceResult;
-    const peersAt = out + ANNOUNCE_RESPONSE_HEADER_SIZE;
-    let peerSize: number;
-    // BEP 15: the reply's peer format follows the datagram's address family.
-    if (rx.meta32[i * META_INTS + META_FAMILY / 4] === 4) {
-      const ip = rx.metaView.getUint32(i * META_STRIDE + META_ADDRESS + 12);
-      const want = wanted(request.numWant, options.maxResponsePeers);
-      this.store.announce(this.store.ipv4, rx.dataView, request.infoHashOffset, ipv4PeerKey(ip, request.port), request.left, request.event, validUntil, want, tx.data, peersAt, result);
-      peerSize = PEER_SIZE_V4;
-    } else {
-      const peer = ipv6PeerKey(rx.meta, i * META_STRIDE + META_ADDRESS, request.port);
-      const want = wanted(request.numWant, this.maxPeersV6);
-      this.store.announce(this.store.ipv6, rx.dataView, request.infoHashOffset, peer, request.left, request.event, validUntil, want, tx.data, peersAt, result);
-      peerSize = PEER_SIZE_V6;
-    }
-    writeAnnounceResponseHeader(tx.dataView, out, request.transactionId, options.announceInterval, result.leechers, result.seeders);
-    return ANNOUNCE_RESPONSE_HEADER_SIZE + result.peers * peerSize;
-  }
-
-  private scrape(rx: PacketBatch, tx: PacketBatch, out: number): number {
-    const request = this.request;
-    // Beyond the cap hashes are ignored rather than refused, as aquatic does.
-    const count = Math.min(request.scrapeCount, this.options.maxScrapeTorrents);
-    const counts = this.scrapeCounts;
-    let at = out + writeScrapeResponseHeader(tx.dataView, out, request.transactionId);
-    for (let k = 0, hashAt = request.infoHashOffset; k < count; k++, hashAt += INFO_HASH_SIZE) {
-      this.store.scrape(rx.dataView, hashAt, counts);
-      at += writeScrapeResponseEntry(tx.dataView, at, counts.seeders, counts.downloaded, counts.leechers);
-    }
-    return SCRAPE_RESPONSE_HEADER_SIZE + count * SCRAPE_RESPONSE_ENTRY_SIZE;
-  }
 }
 
-/** BEP 15 numwant: -1 (or any value <= 0) asks for the default; never more than the cap. */
-function wanted(numWant: number, cap: number): number {
-  return numWant <= 0 || numWant > cap ? cap : numWant;
+/** Sets tx slot j's metadata to answer rx slot i: its length, and rx slot i's source. */
+export function addressReply(rx: PacketBatch, i: number, tx: PacketBatch, j: number, size: number): void {
+  copyAddress(rx.meta32, i * META_INTS, tx.meta32, j * META_INTS);
+  tx.meta32[j * META_INTS + META_LENGTH / 4] = size;
+  tx.meta32[j * META_INTS + META_REPLY_TO / 4] = i;
+}
+
+/** Copies port, family and address (metadata ints 1, 2, 4..7) between metadata arrays. */
+export function copyAddress(from: Int32Array, f: number, to: Int32Array, t: number): void {
+  to[t + META_PORT / 4] = from[f + META_PORT / 4]!;
+  to[t + META_FAMILY / 4] = from[f + META_FAMILY / 4]!;
+  const a = META_ADDRESS / 4;
+  to[t + a] = from[f + a]!;
+  to[t + a + 1] = from[f + a + 1]!;
+  to[t + a + 2] = from[f + a + 2]!;
+  to[t + a + 3] = from[f + a + 3]!;
 }

@@ -8,6 +8,7 @@ import { parseSocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
 import { ConnectionIdValidator, createConnectionIdSecret, type ConnectionIdSecret } from './connection-id.js';
 import { UdpRequestHandler } from './handler.js';
+import { LocalSwarms, type UdpProtocolOptions } from './local-swarms.js';
 
 /** Datagrams per batch on the dgram path. */
 const DGRAM_BATCH_SIZE = 256;
@@ -36,17 +37,7 @@ export async function startUdpTracker(config: UdpConfig, log: Logger, options: U
   }
   const store = new TorrentStore();
   const validator = new ConnectionIdValidator(options.secret ?? createConnectionIdSecret(), config.cleaning.max_connection_age, options.clock);
-  const handler = new UdpRequestHandler(
-    store,
-    validator,
-    {
-      maxResponsePeers: config.protocol.max_response_peers,
-      maxScrapeTorrents: config.protocol.max_scrape_torrents,
-      announceInterval: config.protocol.peer_announce_interval,
-      maxPeerAge: config.cleaning.max_peer_age,
-    },
-    log,
-  );
+  const handler = new UdpRequestHandler(validator, new LocalSwarms(store, validator, protocolOptions(config)), log);
   const transport = await openUdpTransport(
     {
       host: address.host,
@@ -101,5 +92,14 @@ export async function startUdpTracker(config: UdpConfig, log: Logger, options: U
       if (statistics !== undefined) clearInterval(statistics);
       await transport.close();
     },
+  };
+}
+
+export function protocolOptions(config: UdpConfig): UdpProtocolOptions {
+  return {
+    maxResponsePeers: config.protocol.max_response_peers,
+    maxScrapeTorrents: config.protocol.max_scrape_torrents,
+    announceInterval: config.protocol.peer_announce_interval,
+    maxPeerAge: config.cleaning.max_peer_age,
   };
 }

@@ -4,7 +4,7 @@
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { AquaticError, ErrorCode } from '../../errors.js';
-import { writeIpAs16 } from '../../util/ip.js';
+import { formatIp16, writeIpAs16 } from '../../util/ip.js';
 import {
   META_ADDRESS,
   META_FAMILY,
@@ -106,18 +106,29 @@ export class DgramUdpTransport implements UdpTransport {
     this.pending = 0;
     if (count === 0 || this.closed || this.handler === null) return;
     const replies = this.handler(this.rx, count, this.tx);
-    const meta = this.tx.meta32;
-    for (let j = 0; j < replies; j++) {
+    // Replies to this batch go back to the source text dgram gave us (no formatting).
+    this.sendSlots(this.tx, replies, (m) => this.sources[this.tx.meta32[m + META_REPLY_TO / 4]!]!);
+  };
+
+  send(batch: PacketBatch, count: number): number {
+    if (this.closed) return 0;
+    return this.sendSlots(batch, count, (m) => formatIp16(batch.meta, m * 4 + META_ADDRESS));
+  }
+
+  private sendSlots(batch: PacketBatch, count: number, addressOf: (metaInt: number) => string): number {
+    const meta = batch.meta32;
+    for (let j = 0; j < count; j++) {
       const m = j * META_INTS;
       const length = meta[m + META_LENGTH / 4]!;
       const start = j * SLOT_SIZE;
       // dgram may queue the send, so the reply is copied out of the reused arena.
-      const payload = Buffer.from(this.tx.dataBuffer.subarray(start, start + length));
-      this.socket.send(payload, meta[m + META_PORT / 4]!, this.sources[meta[m + META_REPLY_TO / 4]!]!, this.onSent);
+      const payload = Buffer.from(batch.dataBuffer.subarray(start, start + length));
+      this.socket.send(payload, meta[m + META_PORT / 4]!, addressOf(m), this.onSent);
       this.counters.sentPackets++;
       this.counters.sentBytes += length;
     }
-  };
+    return count;
+  }
 
   private readonly onSent = (error: Error | null): void => {
     if (error !== null) this.counters.sendErrors++;

@@ -93,14 +93,20 @@ export class NativeUdpTransport implements UdpTransport {
     counters.truncatedPackets += truncated;
 
     const replies = Math.min(this.handler!(this.rx, count, this.tx), this.tx.slots);
-    if (!(replies > 0) || this.closed) return;
-    const sent = this.binding.udpSend(this.handle, this.tx.data, this.tx.meta, replies);
-    counters.sentPackets += sent;
-    counters.sendErrors += replies - sent;
-    // Native reports only how many were sent, not which: count the first `sent` replies.
-    const txMeta = this.tx.meta32;
-    for (let j = 0; j < sent; j++) counters.sentBytes += Math.max(0, txMeta[j * META_INTS + LENGTH_INT]!);
+    if (replies > 0) this.send(this.tx, replies);
   };
+
+  send(batch: PacketBatch, count: number): number {
+    if (this.closed || count <= 0) return 0;
+    const counters = this.counters;
+    const sent = this.binding.udpSend(this.handle, batch.data, batch.meta, count);
+    counters.sentPackets += sent;
+    counters.sendErrors += count - sent;
+    // Native reports only how many were sent, not which: count the first `sent` replies.
+    const meta = batch.meta32;
+    for (let j = 0; j < sent; j++) counters.sentBytes += Math.max(0, meta[j * META_INTS + LENGTH_INT]!);
+    return sent;
+  }
 
   close(): Promise<void> {
     if (!this.closed) {

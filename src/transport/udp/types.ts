@@ -43,6 +43,11 @@ export interface UdpTransport {
   readonly counters: UdpTransportCounters;
   /** Start delivering batches to `handler`. */
   start(handler: BatchHandler): void;
+  /**
+   * Sends slots 0..count-1 of `batch` now, for replies produced outside a handler call
+   * (e.g. by another thread); returns how many the kernel took.
+   */
+  send(batch: PacketBatch, count: number): number;
   /** Stop receiving and close the socket. Idempotent. */
   close(): Promise<void>;
 }
