@@ -10,6 +10,8 @@ import { Logger, type LogLevel } from '../util/log.js';
 /** Something started by an executable that can be stopped gracefully. */
 export interface Service {
   close(): Promise<void>;
+  /** Resolves if the service stops by itself (e.g. a worker thread died). */
+  readonly failure?: Promise<Error>;
 }
 
 export interface ExecutableSpec<S extends Section<Fields>> {
@@ -117,6 +119,10 @@ export async function runExecutable<S extends Section<Fields>>(spec: ExecutableS
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    void service.failure?.then((error) => {
+      log.error(`stopping after a failure: ${error.message}`);
+      void service.close().finally(() => resolve(1));
+    });
   });
 }
 

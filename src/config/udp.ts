@@ -6,6 +6,11 @@ import { MAX_SCRAPE_TORRENTS_PER_PACKET, MAX_PEERS_V4 } from '../protocol/udp/co
 export const udpConfigSchema = section('aquatic_udp', {
   log_level: logLevelField,
   socket_workers: socketWorkersField(),
+  swarm_workers: integer(1, {
+    min: 1,
+    max: 256,
+    doc: 'Number of swarm workers: threads that each own the torrents whose info_hash[0] % swarm_workers is their index.\nWith socket_workers = 1 and swarm_workers = 1 everything runs in one thread, the fastest choice on one core.',
+  }),
   network: section('Sockets.', {
     address: addressField('0.0.0.0:3000'),
     only_ipv6: onlyIpv6Field,
@@ -18,6 +23,11 @@ export const udpConfigSchema = section('aquatic_udp', {
       min: 0,
       max: 1 << 30,
       doc: 'SO_SNDBUF in bytes (0: system default).',
+    }),
+    batch_size: integer(256, {
+      min: 1,
+      max: 1024,
+      doc: 'Datagrams read (recvmmsg) and sent (sendmmsg) per system call with the native addon.',
     }),
   }),
   protocol: section('BEP 15 behaviour.', {

@@ -3,7 +3,7 @@ import type { ExecutionContext } from 'ava';
 import { defaultsOf } from '../../src/config/schema.js';
 import { type UdpConfig, udpConfigSchema } from '../../src/config/udp.js';
 import { validateConfig } from '../../src/config/load.js';
-import { type UdpTracker, startUdpTracker, type UdpTrackerOptions } from '../../src/server/udp/tracker.js';
+import { type SingleThreadUdpTracker, startSingleThreadUdpTracker, type UdpTrackerOptions } from '../../src/server/udp/tracker.js';
 import { Logger } from '../../src/util/log.js';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -28,8 +28,8 @@ export async function startTestTracker(
   overrides: DeepPartial<UdpConfig> = {},
   host = '127.0.0.1',
   options: UdpTrackerOptions = {},
-): Promise<UdpTracker> {
-  const tracker = await startUdpTracker(udpConfig(overrides, host), quietLog, options);
+): Promise<SingleThreadUdpTracker> {
+  const tracker = await startSingleThreadUdpTracker(udpConfig(overrides, host), quietLog, options);
   t.teardown(() => tracker.close());
   return tracker;
 }

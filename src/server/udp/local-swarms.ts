@@ -14,6 +14,7 @@ import { writeAnnounceResponseHeader, writeScrapeResponseEntry, writeScrapeRespo
 import { ipv4PeerKey, ipv6PeerKey } from '../../swarm/peer-format.js';
 import type { AnnounceResult, ScrapeCounts, TorrentStore } from '../../swarm/torrents.js';
 import { META_ADDRESS, META_FAMILY, META_STRIDE, type PacketBatch } from '../../transport/udp/batch.js';
+import type { UdpConfig } from '../../config/udp.js';
 import type { ConnectionIdValidator } from './connection-id.js';
 import type { SwarmBackend } from './handler.js';
 
@@ -22,6 +23,15 @@ export interface UdpProtocolOptions {
   readonly maxScrapeTorrents: number;
   readonly announceInterval: number;
   readonly maxPeerAge: number;
+}
+
+export function protocolOptions(config: UdpConfig): UdpProtocolOptions {
+  return {
+    maxResponsePeers: config.protocol.max_response_peers,
+    maxScrapeTorrents: config.protocol.max_scrape_torrents,
+    announceInterval: config.protocol.peer_announce_interval,
+    maxPeerAge: config.cleaning.max_peer_age,
+  };
 }
 
 export class LocalSwarms implements SwarmBackend {

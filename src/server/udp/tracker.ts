@@ -3,23 +3,28 @@
 // periodic cleaning and statistics.
 import type { UdpConfig } from '../../config/udp.js';
 import { TorrentStore } from '../../swarm/torrents.js';
+import { loadNativeBinding } from '../../transport/udp/binding.js';
 import { openUdpTransport, type UdpTransport } from '../../transport/udp/index.js';
+import { startUdpWorkerPool } from './workers/pool.js';
 import { parseSocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
 import { ConnectionIdValidator, createConnectionIdSecret, type ConnectionIdSecret } from './connection-id.js';
 import { UdpRequestHandler } from './handler.js';
-import { LocalSwarms, type UdpProtocolOptions } from './local-swarms.js';
-
-/** Datagrams per batch on the dgram path. */
-const DGRAM_BATCH_SIZE = 256;
+import { LocalSwarms, protocolOptions } from './local-swarms.js';
 
 export interface UdpTracker {
   /** The bound port (after binding port 0, the one the kernel chose). */
   readonly port: number;
+  /** Resolves with the error if the tracker stops by itself (a worker thread died). */
+  readonly failure: Promise<Error>;
+  close(): Promise<void>;
+}
+
+/** The tracker when it runs in this thread: its parts are open to inspection (tests). */
+export interface SingleThreadUdpTracker extends UdpTracker {
   readonly transport: UdpTransport;
   readonly handler: UdpRequestHandler;
   readonly store: TorrentStore;
-  close(): Promise<void>;
 }
 
 export interface UdpTrackerOptions {
@@ -29,12 +34,27 @@ export interface UdpTrackerOptions {
   readonly clock?: () => number;
 }
 
+/**
+ * Starts aquatic_udp: in this thread when socket_workers = swarm_workers = 1 (the fastest
+ * choice on one core), otherwise as a pool of socket and swarm worker threads.
+ */
 export async function startUdpTracker(config: UdpConfig, log: Logger, options: UdpTrackerOptions = {}): Promise<UdpTracker> {
+  const secret = options.secret ?? createConnectionIdSecret();
+  if (config.socket_workers > 1 || config.swarm_workers > 1) {
+    const { binding, reason } = loadNativeBinding();
+    if (binding !== null) return startUdpWorkerPool(config, log, secret);
+    log.warn(`socket_workers and swarm_workers above 1 need the native addon (${reason}): running in one thread`);
+  }
+  return startSingleThreadUdpTracker(config, log, { ...options, secret });
+}
+
+export async function startSingleThreadUdpTracker(
+  config: UdpConfig,
+  log: Logger,
+  options: UdpTrackerOptions = {},
+): Promise<SingleThreadUdpTracker> {
   const address = parseSocketAddress(config.network.address);
   if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
-  if (config.socket_workers > 1) {
-    log.warn(`socket_workers = ${config.socket_workers}: this build runs one socket worker`);
-  }
   const store = new TorrentStore();
   const validator = new ConnectionIdValidator(options.secret ?? createConnectionIdSecret(), config.cleaning.max_connection_age, options.clock);
   const handler = new UdpRequestHandler(validator, new LocalSwarms(store, validator, protocolOptions(config)), log);
@@ -46,7 +66,7 @@ export async function startUdpTracker(config: UdpConfig, log: Logger, options: U
       reusePort: false,
       recvBufferSize: config.network.socket_recv_buffer_size,
       sendBufferSize: config.network.socket_send_buffer_size,
-      batchSize: DGRAM_BATCH_SIZE,
+      batchSize: config.network.batch_size,
     },
     log,
   );
@@ -84,6 +104,7 @@ export async function startUdpTracker(config: UdpConfig, log: Logger, options: U
 
   return {
     port: transport.port,
+    failure: new Promise<Error>(() => {}),
     transport,
     handler,
     store,
@@ -95,11 +116,3 @@ export async function startUdpTracker(config: UdpConfig, log: Logger, options: U
   };
 }
 
-export function protocolOptions(config: UdpConfig): UdpProtocolOptions {
-  return {
-    maxResponsePeers: config.protocol.max_response_peers,
-    maxScrapeTorrents: config.protocol.max_scrape_torrents,
-    announceInterval: config.protocol.peer_announce_interval,
-    maxPeerAge: config.cleaning.max_peer_age,
-  };
-}

@@ -1,0 +1,114 @@
+// The multi-threaded aquatic_udp: socket_workers socket threads (one SO_REUSEPORT socket
+// each) in front of swarm_workers shard threads (torrents split by info_hash[0]), joined
+// by SPSC rings in shared memory. The main thread only starts, watches and stops them.
+import { Worker } from 'node:worker_threads';
+import type { UdpConfig } from '../../../config/udp.js';
+import { AquaticError, ErrorCode } from '../../../errors.js';
+import { parseSocketAddress } from '../../../util/address.js';
+import type { Logger } from '../../../util/log.js';
+import { ringBuffer } from '../../../util/spsc-ring.js';
+import type { ConnectionIdSecret } from '../connection-id.js';
+import { STOP, type WorkerMessage, type WorkerSetup, ring } from './shared.js';
+
+/** Bytes per ring: room for several full batches of requests or replies. */
+const RING_BYTES = 1 << 20;
+/** How long workers get to finish on close before they are terminated. */
+const STOP_TIMEOUT_MS = 5000;
+
+export interface UdpWorkerPool {
+  readonly port: number;
+  /** Resolves with the error if a worker thread dies on its own. */
+  readonly failure: Promise<Error>;
+  close(): Promise<void>;
+}
+
+export async function startUdpWorkerPool(config: UdpConfig, log: Logger, secret: ConnectionIdSecret): Promise<UdpWorkerPool> {
+  const sockets = config.socket_workers;
+  const shards = config.swarm_workers;
+  const doorbells = new SharedArrayBuffer(4 * (1 + shards + sockets));
+  const bells = new Int32Array(doorbells);
+  const requests = Array.from({ length: sockets }, () => Array.from({ length: shards }, () => ringBuffer(RING_BYTES)));
+  const replies = Array.from({ length: shards }, () => Array.from({ length: sockets }, () => ringBuffer(RING_BYTES)));
+  const workers: Worker[] = [];
+  let stopping = false;
+  let reportFailure: (error: Error) => void = () => {};
+  const failure = new Promise<Error>((resolve) => (reportFailure = resolve));
+
+  const spawn = (file: string, name: string, index: number, port: number): Promise<number> => {
+    const setup: WorkerSetup = { config, secret, index, socketWorkers: sockets, swarmWorkers: shards, doorbells, requests, replies, port };
+    const worker = new Worker(new URL(file, import.meta.url), { workerData: setup, name });
+    workers.push(worker);
+    return new Promise<number>((resolve, reject) => {
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'ready') resolve(message.port);
+        else if (message.type === 'failed') reject(new AquaticError(ErrorCode.BIND, message.message));
+        else if (message.type === 'stats') statistics.set(message.worker, message.values);
+      });
+      worker.on('error', (error) => {
+        reject(error);
+        if (!stopping) {
+          log.error(`${name} failed: ${error.stack ?? error.message}`);
+          reportFailure(error);
+        }
+      });
+      worker.on('exit', (code) => {
+        reject(new Error(`${name} exited with code ${code} while starting`));
+        if (!stopping) reportFailure(new Error(`${name} exited with code ${code}`));
+      });
+    });
+  };
+
+  const statistics = new Map<string, Readonly<Record<string, number>>>();
+  const address = parseSocketAddress(config.network.address);
+  if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
+  let port = address.port;
+  try {
+    await Promise.all(Array.from({ length: shards }, (_, s) => spawn('./swarm-worker.js', `swarm-${s + 1}`, s, 0)));
+    // The first socket worker binds (maybe port 0); the others join the port it got.
+    port = await spawn('./socket-worker.js', 'socket-1', 0, port);
+    await Promise.all(Array.from({ length: sockets - 1 }, (_, k) => spawn('./socket-worker.js', `socket-${k + 2}`, k + 1, port)));
+  } catch (error) {
+    stopping = true;
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw error;
+  }
+  log.info(`listening on udp ${address.host.includes(':') ? `[${address.host}]` : address.host}:${port} ` +
+    `(native transport, ${sockets} socket workers, ${shards} swarm workers)`);
+
+  let printer: NodeJS.Timeout | undefined;
+  if (config.statistics.print_to_stdout) {
+    printer = setInterval(() => {
+      const sum = (key: string) => [...statistics.values()].reduce((n, values) => n + (values[key] ?? 0), 0);
+      process.stdout.write(
+        `requests: connect ${sum('connect')}, announce ${sum('announce')}, scrape ${sum('scrape')}, errors ${sum('errors')}, ` +
+          `dropped ${sum('invalid') + sum('badConnectionId') + sum('dropped')}; torrents ${sum('torrents')}, ` +
+          `peers ${sum('peersIpv4')} IPv4 + ${sum('peersIpv6')} IPv6 (${sum('seeders')} seeders)\n`,
+      );
+    }, config.statistics.interval * 1000);
+    printer.unref();
+  }
+
+  return {
+    port,
+    failure,
+    async close() {
+      if (stopping) return;
+      stopping = true;
+      if (printer !== undefined) clearInterval(printer);
+      Atomics.store(bells, STOP, 1);
+      for (let b = 1; b < bells.length; b++) ring(bells, b);
+      await Promise.all(
+        workers.map(
+          (worker) =>
+            new Promise<void>((resolve) => {
+              const timer = setTimeout(() => void worker.terminate().then(() => resolve()), STOP_TIMEOUT_MS);
+              worker.once('exit', () => {
+                clearTimeout(timer);
+                resolve();
+              });
+            }),
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,34 @@
+// What the main thread hands each worker thread: the configuration, the connection-ID
+// secret, and the shared memory they talk through. Doorbells are one Int32Array:
+// slot 0 is the stop flag, then one bell per shard worker, then one per socket worker.
+import type { UdpConfig } from '../../../config/udp.js';
+import type { ConnectionIdSecret } from '../connection-id.js';
+
+export interface WorkerSetup {
+  readonly config: UdpConfig;
+  readonly secret: ConnectionIdSecret;
+  readonly index: number;
+  readonly socketWorkers: number;
+  readonly swarmWorkers: number;
+  readonly doorbells: SharedArrayBuffer;
+  /** requests[socket][shard] and replies[shard][socket]: one SPSC ring each. */
+  readonly requests: readonly (readonly SharedArrayBuffer[])[];
+  readonly replies: readonly (readonly SharedArrayBuffer[])[];
+  /** Socket workers: the port to bind (the first one's actual port after binding port 0). */
+  readonly port: number;
+}
+
+export const STOP = 0;
+export const shardBell = (shard: number) => 1 + shard;
+export const socketBell = (setup: Pick<WorkerSetup, 'swarmWorkers'>, socket: number) => 1 + setup.swarmWorkers + socket;
+
+export function ring(bells: Int32Array, index: number): void {
+  Atomics.add(bells, index, 1);
+  Atomics.notify(bells, index);
+}
+
+/** Messages from workers to the main thread. */
+export type WorkerMessage =
+  | { readonly type: 'ready'; readonly port: number }
+  | { readonly type: 'failed'; readonly message: string }
+  | { readonly type: 'stats'; readonly worker: string; readonly values: Readonly<Record<string, number>> };

@@ -1,0 +1,101 @@
+// A shard worker thread: owns the torrents whose info_hash[0] % swarm_workers is its
+// index. It sleeps on its doorbell, takes request records from every socket worker's ring
+// in batches, answers them with the same handler as the single-thread tracker (connection
+// IDs were checked by the socket worker) and writes the replies back.
+import { parentPort, workerData } from 'node:worker_threads';
+import { TorrentStore } from '../../../swarm/torrents.js';
+import { META_LENGTH, META_REPLY_TO, META_STRIDE, SLOT_SIZE, createPacketBatch } from '../../../transport/udp/batch.js';
+import { Logger } from '../../../util/log.js';
+import { RingReader, RingWriter } from '../../../util/spsc-ring.js';
+import { ConnectionIdValidator } from '../connection-id.js';
+import { UdpRequestHandler } from '../handler.js';
+
+import { LocalSwarms, protocolOptions } from '../local-swarms.js';
+import { REPLY_RECORD_HEADER, REQUEST_RECORD_HEADER } from './shard-router.js';
+import { STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from './shared.js';
+
+const BATCH = 256;
+
+const setup = workerData as WorkerSetup;
+const { config } = setup;
+const log = new Logger(config.log_level, `aquatic_udp swarm-${String(setup.index + 1).padStart(2, '0')}`);
+const bells = new Int32Array(setup.doorbells);
+const me = shardBell(setup.index);
+const clock = new ConnectionIdValidator(setup.secret, config.cleaning.max_connection_age);
+const store = new TorrentStore();
+const handler = new UdpRequestHandler(clock, new LocalSwarms(store, clock, protocolOptions(config)), log, false);
+const readers = setup.requests.map((perShard) => new RingReader(perShard[setup.index]!));
+const writers = setup.replies[setup.index]!.map((buffer) => new RingWriter(buffer));
+const writerViews = writers.map((w) => new DataView(w.data.buffer, w.data.byteOffset, w.data.byteLength));
+const rx = createPacketBatch(BATCH);
+const tx = createPacketBatch(BATCH);
+const tags = new Uint32Array(BATCH);
+let droppedReplies = 0;
+
+/** Serves socket worker k's pending requests; returns how many it took. */
+function serve(k: number): number {
+  const reader = readers[k]!;
+  const view = new DataView(reader.data.buffer, reader.data.byteOffset, reader.data.byteLength);
+  let taken = 0;
+  for (;;) {
+    let n = 0;
+    for (let at = n < BATCH ? reader.next() : -1; at >= 0; at = n < BATCH ? reader.next() : -1) {
+      const length = reader.length - REQUEST_RECORD_HEADER;
+      tags[n] = view.getUint32(at);
+      rx.meta.set(reader.data.subarray(at + 4, at + REQUEST_RECORD_HEADER), n * META_STRIDE);
+      rx.meta32[(n * META_STRIDE + META_LENGTH) / 4] = length;
+      rx.data.set(reader.data.subarray(at + REQUEST_RECORD_HEADER, at + reader.length), n * SLOT_SIZE);
+      n++;
+    }
+    reader.release();
+    if (n === 0) return taken;
+    taken += n;
+    const replies = handler.handleBatch(rx, n, tx);
+    const writer = writers[k]!;
+    for (let j = 0; j < replies; j++) {
+      const size = tx.meta32[(j * META_STRIDE + META_LENGTH) / 4]!;
+      const at = writer.alloc(REPLY_RECORD_HEADER + size);
+      if (at < 0) {
+        droppedReplies++;
+        continue;
+      }
+      writerViews[k]!.setUint32(at, tags[tx.meta32[(j * META_STRIDE + META_REPLY_TO) / 4]!]!);
+      writer.data.set(tx.data.subarray(j * SLOT_SIZE, j * SLOT_SIZE + size), at + REPLY_RECORD_HEADER);
+    }
+    writer.publish();
+    ring(bells, socketBell(setup, k));
+    if (n < BATCH) return taken;
+  }
+}
+
+function post(message: WorkerMessage): void {
+  parentPort!.postMessage(message);
+}
+
+post({ type: 'ready', port: 0 });
+const cleanEvery = config.cleaning.interval * 1000;
+const statsEvery = config.statistics.interval * 1000;
+let nextClean = Date.now() + cleanEvery;
+let nextStats = Date.now() + statsEvery;
+for (;;) {
+  const seen = Atomics.load(bells, me);
+  let taken = 0;
+  for (let k = 0; k < readers.length; k++) taken += serve(k);
+  if (Atomics.load(bells, STOP) !== 0) break;
+  const now = Date.now();
+  if (now >= nextClean) {
+    clock.tick();
+    const { peersRemoved, torrentsRemoved } = store.clean(clock.now);
+    if (log.debugEnabled) log.debug(`cleaned ${peersRemoved} peers and ${torrentsRemoved} torrents`);
+    nextClean = now + cleanEvery;
+  }
+  if (config.statistics.print_to_stdout && now >= nextStats) {
+    post({
+      type: 'stats',
+      worker: `swarm-${setup.index}`,
+      values: { torrents: store.torrentCount, peersIpv4: store.ipv4.peers, peersIpv6: store.ipv6.peers, seeders: store.ipv4.seeders + store.ipv6.seeders, droppedReplies },
+    });
+    nextStats = now + statsEvery;
+  }
+  if (taken === 0) Atomics.wait(bells, me, seen, Math.max(1, Math.min(nextClean, nextStats) - now));
+}
