@@ -125,6 +125,32 @@ export function oneOf<const V extends string>(values: readonly V[], defaultValue
   };
 }
 
+/** A list of strings, each checked by `validate` (which returns a message or undefined). */
+export function stringList(
+  defaultValue: readonly string[],
+  options: { doc: string; validate?: (text: string) => string | undefined },
+): Field<readonly string[]> {
+  const { doc, validate } = options;
+  return {
+    kind: 'field',
+    default: defaultValue,
+    doc,
+    check(value) {
+      if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+        return { ok: false, message: `expected an array of strings, got ${describe(value)}` };
+      }
+      for (const item of value as string[]) {
+        const problem = validate?.(item);
+        if (problem !== undefined) return { ok: false, message: `${JSON.stringify(item)}: ${problem}` };
+      }
+      return { ok: true, value: [...(value as string[])] };
+    },
+    // From the environment: comma-separated.
+    fromText: (text) => (text.trim() === '' ? [] : text.split(',').map((item) => item.trim())),
+    toToml: (value) => `[${value.map(quote).join(', ')}]`,
+  };
+}
+
 export function section<F extends Fields>(doc: string, fields: F): Section<F> {
   return { kind: 'section', doc, fields };
 }
