@@ -15,18 +15,15 @@ export interface HttpRequest {
   /** The value of the header named in options.forwardedHeader, or null if absent. */
   readonly forwarded: string | null;
   readonly remoteAddress: string;
+  /** Whether the connection stays open after this reply (the reply must say so). */
+  readonly keepAlive: boolean;
 }
 
-export interface HttpReply {
-  status: number;
-  body: Uint8Array;
-  contentType?: string;
-  /** Extra header lines, each ending in \r\n (e.g. "Location: …\r\n"). */
-  headers?: string;
-}
-
-/** Answers one request; `reply` is reused, so fill it and return before the next call. */
-export type HttpHandler = (request: HttpRequest, reply: HttpReply) => void;
+/**
+ * Answers one GET request with the complete response bytes (status line, headers, body).
+ * The transport copies them before the next call, so the handler may reuse its buffer.
+ */
+export type HttpHandler = (request: HttpRequest) => Uint8Array;
 
 export interface HttpServerOptions {
   readonly host: string;
@@ -69,8 +66,8 @@ const STATUS_TEXT: Record<number, string> = {
   505: 'HTTP Version Not Supported',
 };
 
-/** A complete response with a short text body, for errors the transport answers itself. */
-function plainResponse(status: number, keepAlive: boolean, extraHeaders = ''): Buffer {
+/** A complete response with a short text body (errors the transport answers itself, landing pages). */
+export function plainResponse(status: number, keepAlive: boolean, extraHeaders = ''): Buffer {
   const body = `${STATUS_TEXT[status] ?? 'Error'}\n`;
   return Buffer.from(
     `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n` +
@@ -82,7 +79,6 @@ export class HttpServer {
   readonly counters = new HttpCounters();
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
-  private readonly reply: HttpReply = { status: 200, body: new Uint8Array(0) };
 
   constructor(
     private readonly options: HttpServerOptions,
@@ -263,33 +259,19 @@ export class HttpServer {
       return NEED_MORE;
     }
     keepAlive &&= this.options.keepAlive;
-    if (method !== 'GET' && method !== 'HEAD') {
+    if (method !== 'GET') {
       this.counters.rejected++;
-      out.push(plainResponse(405, keepAlive, 'Allow: GET, HEAD\r\n'));
+      out.push(plainResponse(405, keepAlive, 'Allow: GET\r\n'));
       return keepAlive ? next : CLOSE;
     }
     this.counters.requests++;
-    const reply = this.reply;
-    reply.status = 200;
-    reply.contentType = 'text/plain';
-    reply.headers = '';
     try {
-      this.handler(
-        { bytes: data, targetStart: firstSpace + 1, targetEnd: secondSpace, forwarded, remoteAddress },
-        reply,
-      );
+      const response = this.handler({ bytes: data, targetStart: firstSpace + 1, targetEnd: secondSpace, forwarded, remoteAddress, keepAlive });
+      out.push(Buffer.from(response)); // a copy: the handler reuses its buffer
     } catch {
       out.push(plainResponse(500, false));
       return CLOSE;
     }
-    out.push(
-      Buffer.from(
-        `HTTP/1.1 ${reply.status} ${STATUS_TEXT[reply.status] ?? 'OK'}\r\nContent-Type: ${reply.contentType}\r\n` +
-          `Content-Length: ${reply.body.length}\r\n${reply.headers ?? ''}${keepAlive ? '' : 'Connection: close\r\n'}\r\n`,
-        'latin1',
-      ),
-    );
-    if (method === 'GET') out.push(Buffer.from(reply.body)); // a copy: the handler reuses its buffer
     return keepAlive ? next : CLOSE;
   }
 

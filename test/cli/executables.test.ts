@@ -8,6 +8,7 @@ import { defaultsOf } from '../../src/config/schema.js';
 import { udpConfigSchema } from '../../src/config/udp.js';
 import { ROOT, finished, runBin, startBin, waitForStderr } from '../helpers/spawn.js';
 import { UdpTestClient, infoHash } from '../helpers/udp-client.js';
+import { get } from '../helpers/http-client.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'aquatic-cli-'));
 
@@ -76,3 +77,17 @@ for (const native of ['0', '1']) {
     t.regex(result.stderr, /SIGTERM: shutting down/);
   });
 }
+
+test('aquatic_http: -p parses back, serves an announce and exits 0 on SIGTERM', async (t) => {
+  const printed = await runBin('aquatic_http', ['-p']);
+  t.is(printed.code, 0);
+  t.like(parse(printed.stdout), { network: { address: '0.0.0.0:3000', keep_alive: true }, tls: { use_tls: false } });
+  const child = startBin('aquatic_http', [], { AQUATIC_NETWORK__ADDRESS: '127.0.0.1:0' });
+  const done = finished(child);
+  t.teardown(() => child.kill('SIGKILL'));
+  const [, port] = await waitForStderr(child, /listening on http:\/\/127\.0\.0\.1:(\d+)/);
+  const reply = await get(`http://127.0.0.1:${port}/announce?info_hash=${'%aa'.repeat(20)}&peer_id=${'%bb'.repeat(20)}&port=1&left=0`);
+  t.regex(reply.body.toString('latin1'), /^d8:completei1e/);
+  child.kill('SIGTERM');
+  t.is((await done).code, 0);
+});
