@@ -12,6 +12,8 @@ export interface Service {
   close(): Promise<void>;
   /** Resolves if the service stops by itself (e.g. a worker thread died). */
   readonly failure?: Promise<Error>;
+  /** Resolves with the exit code when the service finishes its work (a load test's duration). */
+  readonly done?: Promise<number>;
 }
 
 export interface ExecutableSpec<S extends Section<Fields>> {
@@ -19,6 +21,8 @@ export interface ExecutableSpec<S extends Section<Fields>> {
   readonly name: string;
   readonly description: string;
   readonly schema: S;
+  /** An environment override to show in -p and --help, e.g. "NETWORK__ADDRESS=127.0.0.1:3000". */
+  readonly envExample?: string;
   /** Starts the service with a validated, frozen configuration. */
   start(config: Infer<S>, log: Logger): Promise<Service>;
 }
@@ -31,18 +35,19 @@ export function packageVersion(): string {
   return (JSON.parse(text) as { version: string }).version;
 }
 
-function header(name: string): string[] {
+function header(name: string, envExample: string): string[] {
   return [
     `${name} configuration (TOML). Every key is optional: a missing key takes the default shown.`,
     'Unknown keys are an error. Any key can also be set from the environment:',
     `${ENV_PREFIX}<SECTION>__<KEY> for a key in a section, ${ENV_PREFIX}<KEY> for a top-level key,`,
-    `e.g. ${ENV_PREFIX}NETWORK__ADDRESS=127.0.0.1:3000 or ${ENV_PREFIX}LOG_LEVEL=debug.`,
+    `e.g. ${ENV_PREFIX}${envExample} or ${ENV_PREFIX}LOG_LEVEL=debug.`,
     'The environment overrides the file.',
   ];
 }
 
 /** Runs an executable; resolves with the exit code (the process keeps running while serving). */
 export async function runExecutable<S extends Section<Fields>>(spec: ExecutableSpec<S>, argv: readonly string[]): Promise<number> {
+  const envExample = spec.envExample ?? 'NETWORK__ADDRESS=127.0.0.1:3000';
   const program = new Command(spec.name)
     .description(spec.description)
     .version(packageVersion(), '-v, --version', 'print the version and exit')
@@ -52,7 +57,7 @@ export async function runExecutable<S extends Section<Fields>>(spec: ExecutableS
     .option('-P, --print-parsed-config', 'print the configuration as parsed (file, environment, defaults) and exit')
     .addHelpText(
       'after',
-      `\nConfiguration keys can also be set from the environment, e.g.\n  ${ENV_PREFIX}NETWORK__ADDRESS=127.0.0.1:3000 ${spec.name}\n` +
+      `\nConfiguration keys can also be set from the environment, e.g.\n  ${ENV_PREFIX}${envExample} ${spec.name}\n` +
         `Run ${spec.name} -p to see every key with its default and meaning.`,
     )
     .allowExcessArguments(false)
@@ -68,7 +73,7 @@ export async function runExecutable<S extends Section<Fields>>(spec: ExecutableS
   const options = program.opts<{ configFile?: string; printConfig?: boolean; printParsedConfig?: boolean }>();
 
   if (options.printConfig) {
-    process.stdout.write(renderToml(spec.schema, defaultsOf(spec.schema), header(spec.name)));
+    process.stdout.write(renderToml(spec.schema, defaultsOf(spec.schema), header(spec.name, envExample)));
     return 0;
   }
   let config: Infer<S>;
@@ -119,6 +124,7 @@ export async function runExecutable<S extends Section<Fields>>(spec: ExecutableS
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    void service.done?.then((code) => resolve(code));
     void service.failure?.then((error) => {
       log.error(`stopping after a failure: ${error.message}`);
       void service.close().finally(() => resolve(1));

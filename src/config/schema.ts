@@ -66,6 +66,26 @@ export function integer(defaultValue: number, options: { min: number; max: numbe
   };
 }
 
+/** A number that may have a fraction; TOML may write it as an integer or a float. */
+export function decimal(defaultValue: number, options: { min: number; max: number; doc: string }): Field<number> {
+  const { min, max, doc } = options;
+  return {
+    kind: 'field',
+    default: defaultValue,
+    doc,
+    check(value) {
+      const n = typeof value === 'bigint' ? Number(value) : value;
+      if (typeof n !== 'number' || !Number.isFinite(n)) {
+        return { ok: false, message: `expected a number from ${min} to ${max}, got ${describe(value)}` };
+      }
+      if (n < min || n > max) return { ok: false, message: `must be from ${min} to ${max}, got ${n}` };
+      return { ok: true, value: n };
+    },
+    fromText: (text) => (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text.trim()) ? Number(text.trim()) : text),
+    toToml: (value) => (Number.isInteger(value) ? value.toFixed(1) : String(value)),
+  };
+}
+
 export function boolean(defaultValue: boolean, doc: string): Field<boolean> {
   return {
     kind: 'field',

@@ -5,7 +5,7 @@
 import { parseSocketAddress } from '../util/address.js';
 import { parseIpv4 } from '../util/ip.js';
 import { logLevelField } from './common.js';
-import { type Field, type Infer, boolean, integer, oneOf, section, string } from './schema.js';
+import { type Infer, boolean, decimal, integer, oneOf, section, string } from './schema.js';
 import { MAX_PEERS_V4, MAX_SCRAPE_TORRENTS_PER_PACKET } from '../protocol/udp/constants.js';
 
 /** The most requests one socket keeps in flight: the transaction ID reserves 10 bits for the slot. */
@@ -22,27 +22,6 @@ export function validateLoopbackTarget(text: string): string | undefined {
   const loopback = address.family === 4 ? parseIpv4(address.host) >>> 24 === 127 : address.host === '::1';
   if (!loopback) return `must be a loopback address (127.0.0.0/8 or [::1]), got ${JSON.stringify(text)}: this tool only targets this machine`;
   return undefined;
-}
-
-/**
- * A decimal number (schema.ts has integers only). TOML writes 1.0 as a float, but a user
- * may write 1, so integers are accepted too.
- */
-function decimal(defaultValue: number, options: { min: number; max: number; doc: string }): Field<number> {
-  const { min, max, doc } = options;
-  return {
-    kind: 'field',
-    default: defaultValue,
-    doc,
-    check(value) {
-      const n = typeof value === 'bigint' ? Number(value) : value;
-      if (typeof n !== 'number' || !Number.isFinite(n)) return { ok: false, message: `expected a number from ${min} to ${max}, got ${String(value)}` };
-      if (n < min || n > max) return { ok: false, message: `must be from ${min} to ${max}, got ${n}` };
-      return { ok: true, value: n };
-    },
-    fromText: (text) => (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text.trim()) ? Number(text.trim()) : text),
-    toToml: (value) => (Number.isInteger(value) ? value.toFixed(1) : String(value)),
-  };
 }
 
 export const udpLoadTestConfigSchema = section('aquatic_udp_load_test', {

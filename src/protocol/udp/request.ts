@@ -8,6 +8,7 @@ import {
   CONNECT_REQUEST_SIZE,
   EVENT_NONE,
   INFO_HASH_SIZE,
+  PEER_ID_SIZE,
   PROTOCOL_ID_HIGH,
   PROTOCOL_ID_LOW,
   REQUEST_HEADER_SIZE,
@@ -158,6 +159,11 @@ export interface AnnounceFields {
   readonly port: number;
 }
 
+/** The first `size` bytes, without making a view when the array already has that size. */
+function exactly(bytes: Uint8Array, size: number): Uint8Array {
+  return bytes.length === size ? bytes : bytes.subarray(0, size);
+}
+
 function writeU64(view: DataView, at: number, value: number): void {
   view.setUint32(at, Math.floor(value / 0x1_0000_0000));
   view.setUint32(at + 4, value >>> 0);
@@ -168,8 +174,8 @@ export function writeAnnounceRequest(bytes: Uint8Array, view: DataView, offset: 
   view.setUint32(offset + 4, fields.connectionIdLow);
   view.setUint32(offset + 8, ACTION_ANNOUNCE);
   view.setUint32(offset + 12, fields.transactionId);
-  bytes.set(fields.infoHash.subarray(0, INFO_HASH_SIZE), offset + 16);
-  bytes.set(fields.peerId.subarray(0, 20), offset + 36);
+  bytes.set(exactly(fields.infoHash, INFO_HASH_SIZE), offset + 16);
+  bytes.set(exactly(fields.peerId, PEER_ID_SIZE), offset + 36);
   writeU64(view, offset + 56, fields.downloaded);
   writeU64(view, offset + 64, fields.left);
   writeU64(view, offset + 72, fields.uploaded);
@@ -196,7 +202,7 @@ export function writeScrapeRequest(
   view.setUint32(offset + 12, transactionId);
   let at = offset + REQUEST_HEADER_SIZE;
   for (const hash of infoHashes) {
-    bytes.set(hash.subarray(0, INFO_HASH_SIZE), at);
+    bytes.set(exactly(hash, INFO_HASH_SIZE), at);
     at += INFO_HASH_SIZE;
   }
   return at - offset;
