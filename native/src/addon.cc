@@ -77,6 +77,19 @@ bool getBytes(Napi::Env env, Napi::Value value, uint8_t** data, size_t* length) 
   return true;
 }
 
+// A batch's two arenas (info[1] payload slots, info[2] metadata), as udpRecvStart and
+// udpSend take them.
+struct Arenas {
+  uint8_t* data = nullptr;
+  size_t dataLength = 0;
+  uint8_t* meta = nullptr;
+  size_t metaLength = 0;
+};
+
+bool getArenas(Napi::Env env, const Napi::CallbackInfo& info, Arenas* arenas) {
+  return getBytes(env, info[1], &arenas->data, &arenas->dataLength) && getBytes(env, info[2], &arenas->meta, &arenas->metaLength);
+}
+
 std::string formatAddress(const std::string& host, int port) {
   char suffix[16];
   snprintf(suffix, sizeof suffix, ":%d", port);
@@ -261,16 +274,13 @@ Napi::Value udpRecvStartJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Socket* socket = getSocket(info);
   if (socket == nullptr) return env.Undefined();
-  uint8_t *data, *meta;
-  size_t dataLength, metaLength;
-  if (!getBytes(env, info[1], &data, &dataLength) || !getBytes(env, info[2], &meta, &metaLength)) {
-    return env.Undefined();
-  }
+  Arenas arenas;
+  if (!getArenas(env, info, &arenas)) return env.Undefined();
   if (!info[3].IsFunction()) return throwType(env, "expected a function");
   if (socket->closed) return throwErrno(env, EBADF, "udpRecvStart", "");
   // Never write past either arena, whatever JS passed.
   uint32_t slots = static_cast<uint32_t>(
-      std::min<size_t>({socket->udp.maxBatch, dataLength / kSlotSize, metaLength / kMetaStride}));
+      std::min<size_t>({socket->udp.maxBatch, arenas.dataLength / kSlotSize, arenas.metaLength / kMetaStride}));
   if (slots == 0) return throwType(env, "arenas smaller than one slot");
 
   stopReceiving(socket);
@@ -278,7 +288,7 @@ Napi::Value udpRecvStartJs(const Napi::CallbackInfo& info) {
   napi_create_reference(env, info[2], 1, &socket->rxMeta);
   napi_create_reference(env, info[3], 1, &socket->onBatch);
   napi_async_init(env, nullptr, Napi::String::New(env, "AquaticUdpSocket"), &socket->asyncContext);
-  setReceiveArena(&socket->udp, data, meta, slots);
+  setReceiveArena(&socket->udp, arenas.data, arenas.meta, slots);
   socket->receiving = true;
   int error = uv_poll_start(&socket->poll, UV_READABLE, onReadable);
   if (error != 0) {
@@ -300,17 +310,14 @@ Napi::Value udpSendJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Socket* socket = getSocket(info);
   if (socket == nullptr) return env.Undefined();
-  uint8_t *data, *meta;
-  size_t dataLength, metaLength;
-  if (!getBytes(env, info[1], &data, &dataLength) || !getBytes(env, info[2], &meta, &metaLength)) {
-    return env.Undefined();
-  }
+  Arenas arenas;
+  if (!getArenas(env, info, &arenas)) return env.Undefined();
   int64_t requested = info[3].As<Napi::Number>().Int64Value();
   if (socket->closed || requested <= 0) return Napi::Number::New(env, 0);
   uint32_t count = static_cast<uint32_t>(std::min<int64_t>(
-      {requested, socket->udp.maxBatch, static_cast<int64_t>(dataLength / kSlotSize),
-       static_cast<int64_t>(metaLength / kMetaStride)}));
-  return Napi::Number::New(env, sendBatch(&socket->udp, data, meta, count));
+      {requested, socket->udp.maxBatch, static_cast<int64_t>(arenas.dataLength / kSlotSize),
+       static_cast<int64_t>(arenas.metaLength / kMetaStride)}));
+  return Napi::Number::New(env, sendBatch(&socket->udp, arenas.data, arenas.meta, count));
 }
 
 // udpRecvErrors(handle) -> recvmmsg/poll errors other than EAGAIN so far

@@ -46,8 +46,10 @@ function quote(text: string): string {
   return JSON.stringify(text);
 }
 
-export function integer(defaultValue: number, options: { min: number; max: number; doc: string }): Field<number> {
+/** A number from min to max: an integer, or with `fraction` any finite number. */
+function numeric(defaultValue: number, options: { min: number; max: number; doc: string }, fraction: boolean): Field<number> {
   const { min, max, doc } = options;
+  const kind = fraction ? 'a number' : 'an integer';
   return {
     kind: 'field',
     default: defaultValue,
@@ -55,35 +57,25 @@ export function integer(defaultValue: number, options: { min: number; max: numbe
     check(value) {
       // smol-toml returns integers beyond 2^53 as bigint.
       const n = typeof value === 'bigint' ? Number(value) : value;
-      if (typeof n !== 'number' || !Number.isInteger(n)) {
-        return { ok: false, message: `expected an integer from ${min} to ${max}, got ${describe(value)}` };
+      if (typeof n !== 'number' || !(fraction ? Number.isFinite(n) : Number.isInteger(n))) {
+        return { ok: false, message: `expected ${kind} from ${min} to ${max}, got ${describe(value)}` };
       }
       if (n < min || n > max) return { ok: false, message: `must be from ${min} to ${max}, got ${n}` };
       return { ok: true, value: n };
     },
-    fromText: (text) => (/^[+-]?\d+$/.test(text.trim()) ? Number(text.trim()) : text),
-    toToml: (value) => String(value),
+    fromText: (text) => ((fraction ? /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/ : /^[+-]?\d+$/).test(text.trim()) ? Number(text.trim()) : text),
+    // TOML reads 1.0 as a float and 1 as an integer: keep decimals looking like decimals.
+    toToml: (value) => (fraction && Number.isInteger(value) ? value.toFixed(1) : String(value)),
   };
+}
+
+export function integer(defaultValue: number, options: { min: number; max: number; doc: string }): Field<number> {
+  return numeric(defaultValue, options, false);
 }
 
 /** A number that may have a fraction; TOML may write it as an integer or a float. */
 export function decimal(defaultValue: number, options: { min: number; max: number; doc: string }): Field<number> {
-  const { min, max, doc } = options;
-  return {
-    kind: 'field',
-    default: defaultValue,
-    doc,
-    check(value) {
-      const n = typeof value === 'bigint' ? Number(value) : value;
-      if (typeof n !== 'number' || !Number.isFinite(n)) {
-        return { ok: false, message: `expected a number from ${min} to ${max}, got ${describe(value)}` };
-      }
-      if (n < min || n > max) return { ok: false, message: `must be from ${min} to ${max}, got ${n}` };
-      return { ok: true, value: n };
-    },
-    fromText: (text) => (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text.trim()) ? Number(text.trim()) : text),
-    toToml: (value) => (Number.isInteger(value) ? value.toFixed(1) : String(value)),
-  };
+  return numeric(defaultValue, options, true);
 }
 
 export function boolean(defaultValue: boolean, doc: string): Field<boolean> {

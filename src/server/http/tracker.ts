@@ -9,6 +9,7 @@ import { formatSocketAddress, parseSocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
 import { HttpRequestHandler } from './handler.js';
 import { loadTlsFiles } from './tls-files.js';
+import { startCleaning, startStatisticsLine, swarmSummary } from '../periodic.js';
 
 export interface HttpTracker {
   readonly port: number;
@@ -74,28 +75,12 @@ export async function startHttpTracker(config: HttpConfig, log: Logger): Promise
   };
   process.on('SIGUSR1', reloadTls);
 
-  const cleaning = setInterval(() => {
-    const { peersRemoved, torrentsRemoved } = store.clean(now());
-    if (log.debugEnabled) log.debug(`cleaned ${peersRemoved} peers and ${torrentsRemoved} torrents`);
-  }, config.cleaning.interval * 1000);
-  cleaning.unref();
-
-  let statistics: NodeJS.Timeout | undefined;
-  if (config.statistics.print_to_stdout) {
-    const interval = config.statistics.interval;
-    let last = { ...handler.counters };
-    statistics = setInterval(() => {
-      const c = handler.counters;
-      const rate = (n: number) => (n / interval).toFixed(0);
-      process.stdout.write(
-        `requests/s: announce ${rate(c.announce - last.announce)}, scrape ${rate(c.scrape - last.scrape)}, ` +
-          `failures ${rate(c.failures - last.failures)}; connections ${server.connectionCount}; torrents ${store.torrentCount}, ` +
-          `peers ${store.ipv4.peers} IPv4 + ${store.ipv6.peers} IPv6 (${store.ipv4.seeders + store.ipv6.seeders} seeders)\n`,
-      );
-      last = { ...c };
-    }, interval * 1000);
-    statistics.unref();
-  }
+  const cleaning = startCleaning(store, now, config.cleaning.interval, log);
+  const statistics = config.statistics.print_to_stdout
+    ? startStatisticsLine(config.statistics.interval, handler.counters, (rate) =>
+        `requests/s: announce ${rate('announce')}, scrape ${rate('scrape')}, failures ${rate('failures')}; ` +
+        `connections ${server.connectionCount}; ${swarmSummary(store)}`)
+    : undefined;
 
   return {
     port,

@@ -6,6 +6,7 @@ import { TorrentStore } from '../../swarm/torrents.js';
 import { loadNativeBinding } from '../../transport/udp/binding.js';
 import { openUdpTransport, type UdpTransport } from '../../transport/udp/index.js';
 import { startUdpWorkerPool } from './workers/pool.js';
+import { startCleaning, startStatisticsLine, swarmSummary } from '../periodic.js';
 import { parseSocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
 import { ConnectionIdValidator, createConnectionIdSecret, type ConnectionIdSecret } from './connection-id.js';
@@ -73,34 +74,16 @@ export async function startSingleThreadUdpTracker(
   transport.start(handler.handleBatch);
   log.info(`listening on udp ${config.network.address.replace(/:\d+$/, '')}:${transport.port} (${transport.kind} transport)`);
 
-  const cleaning = setInterval(() => {
+  const swarmClock = () => {
     validator.tick();
-    const started = performance.now();
-    const { peersRemoved, torrentsRemoved } = store.clean(validator.now);
-    if (log.debugEnabled) {
-      log.debug(`cleaned ${peersRemoved} peers and ${torrentsRemoved} torrents in ${(performance.now() - started).toFixed(1)} ms`);
-    }
-  }, config.cleaning.interval * 1000);
-  cleaning.unref();
-
-  let statistics: NodeJS.Timeout | undefined;
-  if (config.statistics.print_to_stdout) {
-    const interval = config.statistics.interval;
-    let last = { ...handler.counters };
-    statistics = setInterval(() => {
-      const now = handler.counters;
-      const rate = (n: number) => (n / interval).toFixed(0);
-      process.stdout.write(
-        `requests/s: connect ${rate(now.connect - last.connect)}, announce ${rate(now.announce - last.announce)}, ` +
-          `scrape ${rate(now.scrape - last.scrape)}, errors ${rate(now.errors - last.errors)}, ` +
-          `dropped ${rate(now.invalid - last.invalid + now.badConnectionId - last.badConnectionId)}; ` +
-          `torrents ${store.torrentCount}, peers ${store.ipv4.peers} IPv4 + ${store.ipv6.peers} IPv6 ` +
-          `(${store.ipv4.seeders + store.ipv6.seeders} seeders)\n`,
-      );
-      last = { ...now };
-    }, interval * 1000);
-    statistics.unref();
-  }
+    return validator.now;
+  };
+  const cleaning = startCleaning(store, swarmClock, config.cleaning.interval, log);
+  const statistics = config.statistics.print_to_stdout
+    ? startStatisticsLine(config.statistics.interval, handler.counters, (rate) =>
+        `requests/s: connect ${rate('connect')}, announce ${rate('announce')}, scrape ${rate('scrape')}, errors ${rate('errors')}, ` +
+        `invalid ${rate('invalid')}, bad connection IDs ${rate('badConnectionId')}; ${swarmSummary(store)}`)
+    : undefined;
 
   return {
     port: transport.port,

@@ -16,20 +16,13 @@ import {
   createPacketBatch,
   type PacketBatch,
 } from './batch.js';
-import type { BatchHandler, UdpTransport, UdpTransportCounters, UdpTransportOptions } from './types.js';
+import { type BatchHandler, type UdpTransport, type UdpTransportCounters, type UdpTransportOptions, createTransportCounters } from './types.js';
 
 const META_INTS = META_STRIDE / 4;
 
 export class DgramUdpTransport implements UdpTransport {
   readonly kind = 'dgram';
-  readonly counters: UdpTransportCounters = {
-    receivedPackets: 0,
-    receivedBytes: 0,
-    sentPackets: 0,
-    sentBytes: 0,
-    truncatedPackets: 0,
-    sendErrors: 0,
-  };
+  readonly counters: UdpTransportCounters = createTransportCounters();
   private readonly rx: PacketBatch;
   private readonly tx: PacketBatch;
   /** Source address text per rx slot, reused for the reply (no formatting per packet). */

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { AquaticError, ErrorCode } from '../../errors.js';
 import { META_LENGTH, META_STRIDE, createPacketBatch, type PacketBatch } from './batch.js';
 import type { NativeUdpBinding, NativeUdpHandle } from './binding.js';
-import type { BatchHandler, UdpTransport, UdpTransportCounters, UdpTransportOptions } from './types.js';
+import { type BatchHandler, type UdpTransport, type UdpTransportCounters, type UdpTransportOptions, createTransportCounters } from './types.js';
 
 const META_INTS = META_STRIDE / 4;
 const LENGTH_INT = META_LENGTH / 4;
@@ -12,14 +12,7 @@ const MAX_BUFFER = 0x7fffffff;
 
 export class NativeUdpTransport implements UdpTransport {
   readonly kind = 'native';
-  readonly counters: UdpTransportCounters = {
-    receivedPackets: 0,
-    receivedBytes: 0,
-    sentPackets: 0,
-    sentBytes: 0,
-    truncatedPackets: 0,
-    sendErrors: 0,
-  };
+  readonly counters: UdpTransportCounters = createTransportCounters();
   private handler: BatchHandler | null = null;
   private closed = false;
 

@@ -36,6 +36,10 @@ export interface UdpTransportCounters {
   sendErrors: number;
 }
 
+export function createTransportCounters(): UdpTransportCounters {
+  return { receivedPackets: 0, receivedBytes: 0, sentPackets: 0, sentBytes: 0, truncatedPackets: 0, sendErrors: 0 };
+}
+
 export interface UdpTransport {
   readonly kind: 'native' | 'dgram';
   /** The bound port (useful after binding port 0). */

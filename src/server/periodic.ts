@@ -1,0 +1,36 @@
+// Timers every tracker runs: the cleaning sweep and the statistics line. Both are unref'd,
+// so they never keep a process alive on their own.
+import type { TorrentStore } from '../swarm/torrents.js';
+import type { Logger } from '../util/log.js';
+
+/** Expires peers and frees empty torrents every `seconds`, on the swarm clock `now`. */
+export function startCleaning(store: TorrentStore, now: () => number, seconds: number, log: Logger): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    const started = performance.now();
+    const { peersRemoved, torrentsRemoved } = store.clean(now());
+    if (log.debugEnabled) {
+      log.debug(`cleaned ${peersRemoved} peers and ${torrentsRemoved} torrents in ${(performance.now() - started).toFixed(1)} ms`);
+    }
+  }, seconds * 1000);
+  timer.unref();
+  return timer;
+}
+
+/**
+ * Prints a line to stdout every `seconds`: `line` gets a function giving the per-second
+ * rate of a counter since the last line.
+ */
+export function startStatisticsLine<C extends object>(seconds: number, counters: C, line: (rate: (key: keyof C) => string) => string): NodeJS.Timeout {
+  let last = { ...counters };
+  const timer = setInterval(() => {
+    const rate = (key: keyof C) => (((counters[key] as number) - (last[key] as number)) / seconds).toFixed(0);
+    process.stdout.write(`${line(rate)}\n`);
+    last = { ...counters };
+  }, seconds * 1000);
+  timer.unref();
+  return timer;
+}
+
+export function swarmSummary(store: TorrentStore): string {
+  return `torrents ${store.torrentCount}, peers ${store.ipv4.peers} IPv4 + ${store.ipv6.peers} IPv6 (${store.ipv4.seeders + store.ipv6.seeders} seeders)`;
+}
