@@ -123,3 +123,25 @@ test('HTTPS with PEM files, and a SIGUSR1-style reload that keeps serving', asyn
 test('use_tls without a certificate is a configuration error naming the keys', async (t) => {
   await t.throwsAsync(startHttpTracker(httpConfig({ tls: { use_tls: true } }), quietLog), { message: /tls\.tls_pkcs12_path/ });
 });
+
+test('HTTPS from a PKCS#12 file with its password', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const fixtures = new URL('../../../test/fixtures/tls/', import.meta.url);
+  const p12 = `${mkdtempSync(`${tmpdir()}/aquatic-p12-`)}/identity.p12`;
+  try {
+    execFileSync('openssl', ['pkcs12', '-export', '-in', new URL('cert.pem', fixtures).pathname, '-inkey', new URL('key.pem', fixtures).pathname,
+      '-out', p12, '-passout', 'pass:secret'], { stdio: 'ignore' });
+  } catch {
+    t.log('skipped: openssl is not available to make a PKCS#12 file');
+    t.pass();
+    return;
+  }
+  const { base } = await start(t, { tls: { use_tls: true, tls_pkcs12_path: p12, tls_pkcs12_password: 'secret' } });
+  const ca = readFileSync(new URL('cert.pem', fixtures));
+  t.is((await getBencoded(announceUrl(base.replace('127.0.0.1', 'localhost'), infoHash(9), 1), {}, ca)).get('incomplete'), 1);
+  await t.throwsAsync(startHttpTracker(httpConfig({ tls: { use_tls: true, tls_pkcs12_path: p12, tls_pkcs12_password: 'wrong' } }), quietLog), {
+    message: /cannot be used/,
+  });
+});
