@@ -1,7 +1,8 @@
 // Keys that mean the same in every executable: log_level, socket_workers, [network] address.
 import { LOG_LEVELS } from '../util/log.js';
 import { validateSocketAddress } from '../util/address.js';
-import { boolean, integer, oneOf, string } from './schema.js';
+import { ACCESS_LIST_MODES } from '../access/access-list.js';
+import { boolean, integer, oneOf, section, string } from './schema.js';
 
 export const logLevelField = oneOf(LOG_LEVELS, 'info', 'Log level (to stderr).');
 
@@ -21,3 +22,10 @@ export function addressField(defaultAddress: string) {
 }
 
 export const onlyIpv6Field = boolean(false, 'With an IPv6 address: accept IPv6 only (IPV6_V6ONLY) instead of dual stack.');
+
+export function accessListSection() {
+  return section('Info hash access list (reloaded on SIGUSR1).', {
+    mode: oneOf(ACCESS_LIST_MODES, 'off', '"allow": only listed info hashes may be announced; "deny": listed ones may not.'),
+    path: string('', { doc: 'File of 40-character hex info hashes, one per line; blank lines and # comments are ignored.' }),
+  });
+}

@@ -1,6 +1,6 @@
 // The aquatic_http configuration: what `-p` prints and `-c` accepts.
 import { isIP } from 'node:net';
-import { addressField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
+import { accessListSection, addressField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
 import { type Infer, boolean, integer, section, string, stringList } from './schema.js';
 
 const ipLiteral = (text: string) => (isIP(text) === 0 ? 'not an IP address' : undefined);
@@ -43,6 +43,7 @@ export const httpConfigSchema = section('aquatic_http', {
     interval: integer(30, { min: 1, max: 86_400, doc: 'Seconds between sweeps that remove expired peers and empty torrents.' }),
     max_peer_age: integer(1800, { min: 1, max: 7 * 86_400, doc: 'Seconds a peer stays in its swarm after its last announce.' }),
   }),
+  access_list: accessListSection(),
   statistics: section('Periodic statistics.', {
     interval: integer(5, { min: 1, max: 86_400, doc: 'Seconds between statistics lines.' }),
     print_to_stdout: boolean(false, 'Print a line of request and peer counts to stdout every interval.'),

@@ -1,13 +1,25 @@
 // Timers every tracker runs: the cleaning sweep and the statistics line. Both are unref'd,
 // so they never keep a process alive on their own.
+import type { AccessList } from '../access/access-list.js';
 import type { TorrentStore } from '../swarm/torrents.js';
 import type { Logger } from '../util/log.js';
 
-/** Expires peers and frees empty torrents every `seconds`, on the swarm clock `now`. */
-export function startCleaning(store: TorrentStore, now: () => number, seconds: number, log: Logger): NodeJS.Timeout {
+/**
+ * Expires peers and frees empty torrents every `seconds`, on the swarm clock `now`; with an
+ * access list, torrents it no longer allows are dropped too.
+ */
+export function startCleaning(
+  store: TorrentStore,
+  now: () => number,
+  seconds: number,
+  log: Logger,
+  access?: { readonly current: AccessList },
+): NodeJS.Timeout {
   const timer = setInterval(() => {
     const started = performance.now();
-    const { peersRemoved, torrentsRemoved } = store.clean(now());
+    const list = access?.current;
+    const keep = list === undefined || list.mode === 'off' ? undefined : (view: DataView, at: number) => list.allows(view, at);
+    const { peersRemoved, torrentsRemoved } = store.clean(now(), keep);
     if (log.debugEnabled) {
       log.debug(`cleaned ${peersRemoved} peers and ${torrentsRemoved} torrents in ${(performance.now() - started).toFixed(1)} ms`);
     }

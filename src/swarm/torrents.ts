@@ -122,16 +122,28 @@ export class TorrentStore {
     return into;
   }
 
-  /** Expires peers last seen before `now` and frees torrents left without peers. */
-  clean(now: number): { peersRemoved: number; torrentsRemoved: number } {
+  /**
+   * Expires peers last seen before `now` and frees torrents left without peers. With
+   * `keep`, torrents whose info hash it refuses (newly forbidden by an access list) go too.
+   */
+  clean(now: number, keep?: (view: DataView, at: number) => boolean): { peersRemoved: number; torrentsRemoved: number } {
     let peersRemoved = 0;
     let torrentsRemoved = 0;
+    const key = new Uint8Array(20);
+    const keyView = new DataView(key.buffer);
     for (let id = 0; id < this.infoHashes.idLimit; id++) {
       const v4 = this.ipv4.byId[id];
       const v6 = this.ipv6.byId[id];
       if (v4 === undefined && v6 === undefined) continue;
-      if (v4 !== undefined) peersRemoved += this.expire(this.ipv4, id, v4, now);
-      if (v6 !== undefined) peersRemoved += this.expire(this.ipv6, id, v6, now);
+      let forbidden = false;
+      if (keep !== undefined) {
+        this.infoHashes.copyKey(id, key, 0);
+        forbidden = !keep(keyView, 0);
+      }
+      // A forbidden torrent expires everything: all its peers are "older" than Infinity.
+      const cutoff = forbidden ? Infinity : now;
+      if (v4 !== undefined) peersRemoved += this.expire(this.ipv4, id, v4, cutoff);
+      if (v6 !== undefined) peersRemoved += this.expire(this.ipv6, id, v6, cutoff);
       if (this.ipv4.byId[id] === undefined && this.ipv6.byId[id] === undefined) {
         this.infoHashes.remove(id);
         this.downloaded[id] = 0;

@@ -10,7 +10,7 @@ import { encodeBytes, get, getBencoded } from '../helpers/http-client.js';
 import { quietLog } from '../helpers/tracker.js';
 import { infoHash } from '../helpers/udp-client.js';
 
-type Sections = 'network' | 'protocol' | 'tls';
+type Sections = 'network' | 'protocol' | 'tls' | 'access_list';
 function httpConfig(overrides: { [S in Sections]?: Partial<HttpConfig[S]> } = {}, host = '127.0.0.1'): HttpConfig {
   const defaults = defaultsOf(httpConfigSchema);
   return validateConfig(httpConfigSchema, {
@@ -18,6 +18,7 @@ function httpConfig(overrides: { [S in Sections]?: Partial<HttpConfig[S]> } = {}
     network: { ...defaults.network, address: host.includes(':') ? `[${host}]:0` : `${host}:0`, ...overrides.network },
     protocol: { ...defaults.protocol, ...overrides.protocol },
     tls: { ...defaults.tls, ...overrides.tls },
+    access_list: { ...defaults.access_list, ...overrides.access_list },
   });
 }
 
@@ -116,7 +117,7 @@ test('HTTPS with PEM files, and a SIGUSR1-style reload that keeps serving', asyn
   const ca = readFileSync(new URL('cert.pem', fixtures));
   const reply = await getBencoded(announceUrl(base.replace('127.0.0.1', 'localhost'), infoHash(8), 1), {}, ca);
   t.is(reply.get('incomplete'), 1);
-  tracker.reloadTls();
+  tracker.reload();
   t.is((await getBencoded(announceUrl(base.replace('127.0.0.1', 'localhost'), infoHash(8), 2), {}, ca)).get('incomplete'), 2);
 });
 
@@ -144,4 +145,17 @@ test('HTTPS from a PKCS#12 file with its password', async (t) => {
   await t.throwsAsync(startHttpTracker(httpConfig({ tls: { use_tls: true, tls_pkcs12_path: p12, tls_pkcs12_password: 'wrong' } }), quietLog), {
     message: /cannot be used/,
   });
+});
+
+test('an access list in allow mode refuses other info hashes with a failure reason', async (t) => {
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = `${mkdtempSync(`${tmpdir()}/aquatic-http-access-`)}/allow.txt`;
+  writeFileSync(path, `${Buffer.from(infoHash(11)).toString('hex')}\n`);
+  const tracker = await startHttpTracker(httpConfig({ access_list: { mode: 'allow', path } }), quietLog);
+  t.teardown(() => tracker.close());
+  const base = `http://127.0.0.1:${tracker.port}`;
+  t.is((await getBencoded(announceUrl(base, infoHash(11), 1))).get('incomplete'), 1);
+  const refused = await getBencoded(announceUrl(base, infoHash(12), 1));
+  t.is(Buffer.from(refused.get('failure reason') as Uint8Array).toString(), 'Info hash not allowed');
 });

@@ -32,6 +32,8 @@ export const RequestError = {
   SHORT_ANNOUNCE: 'Announce request too short',
   BAD_SCRAPE_LENGTH: 'Scrape request length is not 16 + 20 * n bytes',
   UNKNOWN_ACTION: 'Unknown action',
+  /** Not a decoding error: the tracker's access list refuses the info hash. */
+  FORBIDDEN: 'Info hash not allowed',
 } as const;
 
 /**

@@ -37,6 +37,7 @@ import type { AnnounceResult, ScrapeCounts, TorrentStore } from '../../swarm/tor
 import type { HttpRequest } from '../../transport/http/server.js';
 import { parseIpv4, writeIpAs16 } from '../../util/ip.js';
 import { type ClientAddressPolicy, clientAddress } from './client-address.js';
+import { AccessList } from '../../access/access-list.js';
 
 export interface HttpProtocolOptions {
   readonly announceInterval: number;
@@ -55,6 +56,7 @@ export class HttpRequestCounters {
   notFound = 0;
 }
 
+const FORBIDDEN = 'Info hash not allowed';
 const LANDING = 'aquatic_http: a BitTorrent tracker. Announce at /announce, scrape at /scrape.\n';
 const EMPTY = new Uint8Array(0);
 /** Where bodies start in the reply buffer: the head is written right before them. */
@@ -80,6 +82,7 @@ export class HttpRequestHandler {
     private readonly proxy: ClientAddressPolicy,
     /** Seconds on the swarm clock (peer expiry). */
     private readonly now: () => number,
+    private readonly access: { readonly current: AccessList } = { current: AccessList.OFF },
   ) {
     this.scrapeQuery = createHttpScrape(options.maxScrapeTorrents);
     this.stats = new Float64Array(options.maxScrapeTorrents * SCRAPE_STATS_STRIDE);
@@ -111,6 +114,7 @@ export class HttpRequestHandler {
     const query = this.announceQuery;
     const problem = readAnnounceQuery(request.bytes, this.target.queryStart, this.target.queryEnd, query);
     if (problem !== null) return this.failure(problem, request.keepAlive);
+    if (!this.access.current.allows(query.idsView, INFO_HASH_AT)) return this.failure(FORBIDDEN, request.keepAlive);
     const ip = clientAddress(this.proxy, request.remoteAddress, request.forwarded);
     if (typeof ip !== 'string') return this.failure(ip.error, request.keepAlive);
     this.counters.announce++;

@@ -9,6 +9,7 @@ import { formatSocketAddress, parseSocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
 import { HttpRequestHandler } from './handler.js';
 import { loadTlsFiles } from './tls-files.js';
+import { AccessListHolder } from '../../access/access-list.js';
 import { startCleaning, startStatisticsLine, swarmSummary } from '../periodic.js';
 
 export interface HttpTracker {
@@ -17,8 +18,8 @@ export interface HttpTracker {
   readonly handler: HttpRequestHandler;
   readonly store: TorrentStore;
   readonly failure: Promise<Error>;
-  /** Re-reads the certificate files (what SIGUSR1 does). */
-  reloadTls(): void;
+  /** Re-reads the certificate files and the access list (what SIGUSR1 does). */
+  reload(): void;
   close(): Promise<void>;
 }
 
@@ -29,6 +30,7 @@ export async function startHttpTracker(config: HttpConfig, log: Logger): Promise
   const started = Date.now();
   const now = () => Math.floor((Date.now() - started) / 1000);
   const store = new TorrentStore();
+  const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
   const handler = new HttpRequestHandler(
     store,
     {
@@ -40,6 +42,7 @@ export async function startHttpTracker(config: HttpConfig, log: Logger): Promise
     },
     { behindProxy: config.network.runs_behind_reverse_proxy, trustedProxies: new Set(config.network.trusted_proxies) },
     now,
+    access,
   );
   const server = new HttpServer(
     {
@@ -64,7 +67,8 @@ export async function startHttpTracker(config: HttpConfig, log: Logger): Promise
   }
   log.info(`listening on ${config.tls.use_tls ? 'https' : 'http'}://${formatSocketAddress(address.host, port)}`);
 
-  const reloadTls = () => {
+  const reload = () => {
+    access.reload();
     if (!config.tls.use_tls) return;
     try {
       server.setSecureContext(loadTlsFiles(config.tls));
@@ -73,9 +77,9 @@ export async function startHttpTracker(config: HttpConfig, log: Logger): Promise
       log.error(`TLS certificate not reloaded, keeping the old one: ${(error as Error).message}`);
     }
   };
-  process.on('SIGUSR1', reloadTls);
+  process.on('SIGUSR1', reload);
 
-  const cleaning = startCleaning(store, now, config.cleaning.interval, log);
+  const cleaning = startCleaning(store, now, config.cleaning.interval, log, access);
   const statistics = config.statistics.print_to_stdout
     ? startStatisticsLine(config.statistics.interval, handler.counters, (rate) =>
         `requests/s: announce ${rate('announce')}, scrape ${rate('scrape')}, failures ${rate('failures')}; ` +
@@ -88,9 +92,9 @@ export async function startHttpTracker(config: HttpConfig, log: Logger): Promise
     handler,
     store,
     failure: new Promise<Error>(() => {}),
-    reloadTls,
+    reload,
     async close() {
-      process.off('SIGUSR1', reloadTls);
+      process.off('SIGUSR1', reload);
       clearInterval(cleaning);
       if (statistics !== undefined) clearInterval(statistics);
       await server.close();

@@ -2,7 +2,8 @@
 // ID, answer connects and errors, and hand announces and scrapes to a swarm backend (the
 // swarms of this thread, or the shard workers that own them). Both transports drive it
 // the same way, one call per batch.
-import { ReadStatus, createUdpRequest, readRequest, type UdpRequest } from '../../protocol/udp/request.js';
+import { AccessList } from '../../access/access-list.js';
+import { ReadStatus, RequestError, createUdpRequest, readRequest, type UdpRequest } from '../../protocol/udp/request.js';
 import { writeConnectResponse, writeErrorResponse } from '../../protocol/udp/response.js';
 import {
   META_ADDRESS,
@@ -31,6 +32,8 @@ export class UdpRequestCounters {
   /** Replies by address family. */
   responsesIpv4 = 0;
   responsesIpv6 = 0;
+  /** Announces refused by the access list. */
+  forbidden = 0;
   /** Exceptions caught per datagram (a bug, never expected). */
   internalErrors = 0;
 }
@@ -62,6 +65,8 @@ export class UdpRequestHandler {
     private readonly swarms: SwarmBackend,
     private readonly log: Logger,
     private readonly verifyConnectionIds = true,
+    /** Checked on announces; absent where another thread checked (shard workers). */
+    private readonly access: { readonly current: AccessList } = { current: AccessList.OFF },
   ) {}
 
   /** A BatchHandler: replies to rx slots [0, count) go into tx slots; returns their number. */
@@ -117,6 +122,10 @@ export class UdpRequestHandler {
       return 0;
     }
     if (status === ReadStatus.ANNOUNCE) {
+      if (!this.access.current.allows(rx.dataView, request.infoHashOffset)) {
+        this.counters.forbidden++;
+        return writeErrorResponse(tx.data, tx.dataView, out, request.transactionId, RequestError.FORBIDDEN);
+      }
       this.counters.announce++;
       return this.swarms.announce(rx, i, request, tx, out);
     }

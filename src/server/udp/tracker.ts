@@ -10,6 +10,7 @@ import { startCleaning, startStatisticsLine, swarmSummary } from '../periodic.js
 import { parseSocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
 import { ConnectionIdValidator, createConnectionIdSecret, type ConnectionIdSecret } from './connection-id.js';
+import { AccessListHolder } from '../../access/access-list.js';
 import { UdpRequestHandler } from './handler.js';
 import { LocalSwarms, protocolOptions } from './local-swarms.js';
 
@@ -18,6 +19,8 @@ export interface UdpTracker {
   readonly port: number;
   /** Resolves with the error if the tracker stops by itself (a worker thread died). */
   readonly failure: Promise<Error>;
+  /** Re-reads the access list (what SIGUSR1 does). */
+  reload(): void;
   close(): Promise<void>;
 }
 
@@ -58,7 +61,10 @@ export async function startSingleThreadUdpTracker(
   if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
   const store = new TorrentStore();
   const validator = new ConnectionIdValidator(options.secret ?? createConnectionIdSecret(), config.cleaning.max_connection_age, options.clock);
-  const handler = new UdpRequestHandler(validator, new LocalSwarms(store, validator, protocolOptions(config)), log);
+  const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
+  const handler = new UdpRequestHandler(validator, new LocalSwarms(store, validator, protocolOptions(config)), log, true, access);
+  const reloadAccessList = () => access.reload();
+  process.on('SIGUSR1', reloadAccessList);
   const transport = await openUdpTransport(
     {
       host: address.host,
@@ -78,7 +84,7 @@ export async function startSingleThreadUdpTracker(
     validator.tick();
     return validator.now;
   };
-  const cleaning = startCleaning(store, swarmClock, config.cleaning.interval, log);
+  const cleaning = startCleaning(store, swarmClock, config.cleaning.interval, log, access);
   const statistics = config.statistics.print_to_stdout
     ? startStatisticsLine(config.statistics.interval, handler.counters, (rate) =>
         `requests/s: connect ${rate('connect')}, announce ${rate('announce')}, scrape ${rate('scrape')}, errors ${rate('errors')}, ` +
@@ -88,10 +94,12 @@ export async function startSingleThreadUdpTracker(
   return {
     port: transport.port,
     failure: new Promise<Error>(() => {}),
+    reload: reloadAccessList,
     transport,
     handler,
     store,
     async close() {
+      process.off('SIGUSR1', reloadAccessList);
       clearInterval(cleaning);
       if (statistics !== undefined) clearInterval(statistics);
       await transport.close();

@@ -19,6 +19,7 @@ export interface UdpWorkerPool {
   readonly port: number;
   /** Resolves with the error if a worker thread dies on its own. */
   readonly failure: Promise<Error>;
+  reload(): void;
   close(): Promise<void>;
 }
 
@@ -88,12 +89,20 @@ export async function startUdpWorkerPool(config: UdpConfig, log: Logger, secret:
     printer.unref();
   }
 
+  // Socket workers check the access list; each re-reads the file on this signal.
+  const reloadAccessList = () => {
+    for (const worker of workers) worker.postMessage({ type: 'reload-access-list' });
+  };
+  process.on('SIGUSR1', reloadAccessList);
+
   return {
     port,
     failure,
+    reload: reloadAccessList,
     async close() {
       if (stopping) return;
       stopping = true;
+      process.off('SIGUSR1', reloadAccessList);
       if (printer !== undefined) clearInterval(printer);
       Atomics.store(bells, STOP, 1);
       for (let b = 1; b < bells.length; b++) ring(bells, b);

@@ -9,6 +9,7 @@ import { NativeUdpTransport } from '../../../transport/udp/native.js';
 import { Logger } from '../../../util/log.js';
 import { RingReader, RingWriter } from '../../../util/spsc-ring.js';
 import { ConnectionIdValidator } from '../connection-id.js';
+import { AccessListHolder } from '../../../access/access-list.js';
 import { UdpRequestHandler } from '../handler.js';
 import { ShardRouter } from './shard-router.js';
 import { STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from './shared.js';
@@ -40,7 +41,11 @@ function start(): void {
     config.protocol.max_scrape_torrents,
     () => validator.now,
   );
-  const handler = new UdpRequestHandler(validator, router, log);
+  const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
+  const handler = new UdpRequestHandler(validator, router, log, true, access);
+  parentPort!.on('message', (message: { type: string }) => {
+    if (message.type === 'reload-access-list') access.reload();
+  });
   const host = (parseSocketAddress(config.network.address) as { host: string }).host;
   let transport: NativeUdpTransport;
   try {
