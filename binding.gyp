@@ -9,7 +9,7 @@
         ["OS=='linux'", {
           "sources": [
             "native/src/addon.cc",
-            "native/src/udp_socket.cc"
+            "native/src/sockets.cc"
           ],
           "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
           "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

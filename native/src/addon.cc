@@ -1,4 +1,4 @@
-// The aquatic_native N-API binding: flat udp* functions over udp_socket.h, one JS call per batch.
+// The aquatic_native N-API binding: flat udp* functions over sockets.h, one JS call per batch.
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 
 #include <napi.h>
 
-#include "udp_socket.h"
+#include "sockets.h"
 
 namespace {
 
@@ -199,6 +199,25 @@ void onReadable(uv_poll_t* poll, int status, int) {
   }
 }
 
+// tcpListen(host, port, flags, backlog) -> fd of a listening socket, for node:net's
+// listen({ fd }); the fd then belongs to node, which closes it with its server.
+Napi::Value tcpListenJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string host = info[0].As<Napi::String>().Utf8Value();
+  int port = info[1].As<Napi::Number>().Int32Value();
+  int flags = info[2].As<Napi::Number>().Int32Value();
+  int backlog = info[3].As<Napi::Number>().Int32Value();
+  if (env.IsExceptionPending()) return env.Undefined();
+  SockAddr addr;
+  if (port < 0 || port > 65535 || !parseAddress(host.c_str(), port, &addr)) {
+    return throwErrno(env, EINVAL, "bind", formatAddress(host, port));
+  }
+  const char* syscall = "socket";
+  int fd = openTcpListener(addr, flags, backlog, &syscall);
+  if (fd < 0) return throwErrno(env, -fd, syscall, formatAddress(host, port));
+  return Napi::Number::New(env, fd);
+}
+
 // udpOpen(host, port, flags, rcvbuf, sndbuf, maxBatch) -> handle
 Napi::Value udpOpenJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -343,6 +362,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("udpSend", Napi::Function::New(env, udpSendJs, "udpSend"));
   exports.Set("udpRecvErrors", Napi::Function::New(env, udpRecvErrorsJs, "udpRecvErrors"));
   exports.Set("udpClose", Napi::Function::New(env, udpCloseJs, "udpClose"));
+  exports.Set("tcpListen", Napi::Function::New(env, tcpListenJs, "tcpListen"));
   exports.Set("SLOT_SIZE", Napi::Number::New(env, kSlotSize));
   exports.Set("META_STRIDE", Napi::Number::New(env, kMetaStride));
   exports.Set("FLAG_REUSEPORT", Napi::Number::New(env, kFlagReusePort));

@@ -160,3 +160,33 @@ test('maxConnections bounds concurrent connections', async (t) => {
   t.true(third === '' || third === 'ECONNRESET', `the third connection is closed at once (${third})`);
   t.is(server.connectionCount, 2);
 });
+
+test('deferred replies still go out in request order', async (t) => {
+  const server = new HttpServer(defaults, (request, later) => {
+    const target = request.bytes.toString('latin1', request.targetStart, request.targetEnd);
+    const reply = ok(target, request.keepAlive);
+    // /1 and /3 answer later, /3 before /1: the client must still see /1, /2, /3.
+    if (target === '/1') setTimeout(() => later.send(reply), 20).unref();
+    else if (target === '/3') setImmediate(() => later.send(reply));
+    else return reply;
+    return null;
+  });
+  const port = await server.listen();
+  t.teardown(() => server.close());
+  const text = await exchange(port, GET('/1') + GET('/2') + GET('/3', 'Connection: close\r\n'));
+  t.deepEqual([...text.matchAll(/\r\n\r\n(\/\d)/g)].map((m) => m[1]), ['/1', '/2', '/3']);
+});
+
+test('a listener made elsewhere can be served by fd', async (t) => {
+  const { loadNativeBinding } = await import('../../src/transport/udp/binding.js');
+  const { binding } = loadNativeBinding();
+  if (binding === null) {
+    t.pass('needs the native addon');
+    return;
+  }
+  const fd = binding.tcpListen('127.0.0.1', 0, binding.FLAG_REUSEPORT, 128);
+  const server = new HttpServer({ ...defaults, fd }, (request) => ok('by fd', request.keepAlive));
+  const port = await server.listen();
+  t.teardown(() => server.close());
+  t.regex(await exchange(port, GET('/', 'Connection: close\r\n')), /by fd$/);
+});

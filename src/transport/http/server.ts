@@ -19,11 +19,18 @@ export interface HttpRequest {
   readonly keepAlive: boolean;
 }
 
+/** Lets a handler answer after it returned (e.g. when another thread owns the swarm). */
+export interface DeferredReply {
+  /** The complete response; call exactly once. Replies still go out in request order. */
+  send(response: Uint8Array): void;
+}
+
 /**
- * Answers one GET request with the complete response bytes (status line, headers, body).
- * The transport copies them before the next call, so the handler may reuse its buffer.
+ * Answers one GET request with the complete response bytes (status line, headers, body),
+ * or returns null and answers later through `later`. The transport copies the bytes, so
+ * the handler may reuse its buffer.
  */
-export type HttpHandler = (request: HttpRequest) => Uint8Array;
+export type HttpHandler = (request: HttpRequest, later: DeferredReply) => Uint8Array | null;
 
 export interface HttpServerOptions {
   readonly host: string;
@@ -40,8 +47,8 @@ export interface HttpServerOptions {
   readonly forwardedHeader: string;
   /** TLS: a secure context's options; absent for plain HTTP. */
   readonly tls?: tls.SecureContextOptions;
-  /** SO_REUSEPORT-style sharing of the port between processes (cluster-free). */
-  readonly exclusive?: boolean;
+  /** A listening socket made elsewhere (a SO_REUSEPORT one per worker thread) instead of host/port. */
+  readonly fd?: number;
 }
 
 export class HttpCounters {
@@ -92,7 +99,8 @@ export class HttpServer {
   }
 
   async listen(): Promise<number> {
-    this.server.listen({ host: this.options.host, port: this.options.port, exclusive: this.options.exclusive ?? true });
+    if (this.options.fd !== undefined) this.server.listen({ fd: this.options.fd });
+    else this.server.listen({ host: this.options.host, port: this.options.port, exclusive: true });
     await Promise.race([once(this.server, 'listening'), once(this.server, 'error').then(([error]) => Promise.reject(error))]);
     return (this.server.address() as net.AddressInfo).port;
   }
@@ -109,92 +117,80 @@ export class HttpServer {
   private accept(socket: net.Socket): void {
     this.counters.connections++;
     this.sockets.add(socket);
-    socket.setNoDelay(true);
     socket.setTimeout(this.options.idleTimeoutSeconds * 1000, () => {
       this.counters.timeouts++;
       socket.destroy();
     });
-    const remoteAddress = socket.remoteAddress ?? '';
-    let pending: Buffer | null = null;
-    let slowTimer: NodeJS.Timeout | null = null;
-    const clearSlowTimer = () => {
-      if (slowTimer !== null) clearTimeout(slowTimer);
-      slowTimer = null;
-    };
-    socket.on('data', (chunk: Buffer) => {
-      let data = pending === null ? chunk : Buffer.concat([pending, chunk]);
-      pending = null;
-      const out: Uint8Array[] = [];
-      let offset = 0;
-      let close = false;
-      for (;;) {
-        const result = this.parseOne(data, offset, out, remoteAddress);
-        if (result === NEED_MORE) break;
-        if (result === CLOSE) {
-          close = true;
-          break;
-        }
-        offset = result;
-        if (offset >= data.length) break;
-      }
-      if (out.length > 0) {
-        socket.cork();
-        for (const part of out) socket.write(part);
-        socket.uncork();
-      }
-      if (close) {
-        clearSlowTimer();
-        socket.end();
-        socket.pause();
-        return;
-      }
-      if (offset < data.length) {
-        data = data.subarray(offset);
-        if (data.length > this.options.maxRequestHeadBytes) {
-          this.counters.rejected++;
-          clearSlowTimer();
-          socket.end(plainResponse(431, false));
-          socket.pause();
-          return;
-        }
-        // Keep a copy: the chunk's memory may be a slice of a larger pooled buffer.
-        pending = Buffer.from(data);
-        if (slowTimer === null) {
-          slowTimer = setTimeout(() => {
-            this.counters.timeouts++;
-            socket.end(plainResponse(408, false));
-            socket.destroy();
-          }, this.options.requestTimeoutSeconds * 1000);
-          slowTimer.unref();
-        }
-      } else {
-        clearSlowTimer();
-      }
-    });
+    const connection = new Connection(socket);
+    socket.on('data', (chunk: Buffer) => this.receive(connection, chunk));
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
-      clearSlowTimer();
+      connection.clearSlowTimer();
       this.sockets.delete(socket);
     });
   }
 
+  private receive(connection: Connection, chunk: Buffer): void {
+    const socket = connection.socket;
+    let data = connection.unparsed === null ? chunk : Buffer.concat([connection.unparsed, chunk]);
+    connection.unparsed = null;
+    let offset = 0;
+    connection.parsing = true;
+    for (;;) {
+      const result = this.parseOne(data, offset, connection);
+      if (result === NEED_MORE) break;
+      if (result === CLOSE) {
+        // Nothing more is read; the connection ends once every reply before this one is out.
+        connection.parsing = false;
+        connection.clearSlowTimer();
+        socket.pause();
+        connection.flush();
+        return;
+      }
+      offset = result;
+      if (offset >= data.length) break;
+    }
+    connection.parsing = false;
+    connection.flush();
+    if (offset < data.length) {
+      data = data.subarray(offset);
+      if (data.length > this.options.maxRequestHeadBytes) {
+        this.counters.rejected++;
+        connection.reply(plainResponse(431, false), true);
+        connection.clearSlowTimer();
+        socket.pause();
+        connection.flush();
+        return;
+      }
+      // Keep a copy: the chunk's memory may be a slice of a larger pooled buffer.
+      connection.unparsed = Buffer.from(data);
+      connection.startSlowTimer(this.options.requestTimeoutSeconds * 1000, () => {
+        this.counters.timeouts++;
+        socket.end(plainResponse(408, false));
+        socket.destroy();
+      });
+    } else {
+      connection.clearSlowTimer();
+    }
+  }
+
   /**
-   * Parses one request starting at data[offset] and appends its response to `out`.
-   * Returns the offset after the request, NEED_MORE, or CLOSE (after queuing a response).
+   * Parses one request starting at data[offset] and queues its reply on the connection.
+   * Returns the offset after the request, NEED_MORE, or CLOSE (after queuing a last reply).
    */
-  private parseOne(data: Buffer, offset: number, out: Uint8Array[], remoteAddress: string): number {
+  private parseOne(data: Buffer, offset: number, connection: Connection): number {
     const headEnd = data.indexOf(CRLF_CRLF, offset);
     if (headEnd < 0) {
       if (data.length - offset > this.options.maxRequestHeadBytes) {
         this.counters.rejected++;
-        out.push(plainResponse(431, false));
+        connection.reply(plainResponse(431, false), true);
         return CLOSE;
       }
       return NEED_MORE;
     }
     if (headEnd - offset > this.options.maxRequestHeadBytes) {
       this.counters.rejected++;
-      out.push(plainResponse(431, false));
+      connection.reply(plainResponse(431, false), true);
       return CLOSE;
     }
     const lineEnd = data.indexOf(13, offset); // \r of the request line
@@ -203,13 +199,13 @@ export class HttpServer {
     const secondSpace = firstSpace < 0 ? -1 : data.indexOf(32, firstSpace + 1);
     if (firstSpace < 0 || secondSpace < 0 || secondSpace > lineEnd || lineEnd - secondSpace !== 9) {
       this.counters.rejected++;
-      out.push(plainResponse(400, false));
+      connection.reply(plainResponse(400, false), true);
       return CLOSE;
     }
     const version = data.toString('latin1', secondSpace + 1, lineEnd);
     if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') {
       this.counters.rejected++;
-      out.push(plainResponse(version.startsWith('HTTP/') ? 505 : 400, false));
+      connection.reply(plainResponse(version.startsWith('HTTP/') ? 505 : 400, false), true);
       return CLOSE;
     }
     const method = data.toString('latin1', offset, firstSpace);
@@ -224,7 +220,7 @@ export class HttpServer {
       const colon = data.indexOf(58, line);
       if (colon < 0 || colon > end) {
         this.counters.rejected++;
-        out.push(plainResponse(400, false));
+        connection.reply(plainResponse(400, false), true);
         return CLOSE;
       }
       const name = data.toString('latin1', line, colon).toLowerCase();
@@ -245,7 +241,7 @@ export class HttpServer {
     }
     if (contentLength < 0) {
       this.counters.rejected++;
-      out.push(plainResponse(400, false));
+      connection.reply(plainResponse(400, false), true);
       return CLOSE;
     }
     const next = headEnd + 4 + contentLength;
@@ -253,7 +249,7 @@ export class HttpServer {
       // The body (ignored) has not arrived yet: wait for it, within the head limit.
       if (contentLength > this.options.maxRequestHeadBytes) {
         this.counters.rejected++;
-        out.push(plainResponse(431, false));
+        connection.reply(plainResponse(431, false), true);
         return CLOSE;
       }
       return NEED_MORE;
@@ -261,15 +257,18 @@ export class HttpServer {
     keepAlive &&= this.options.keepAlive;
     if (method !== 'GET') {
       this.counters.rejected++;
-      out.push(plainResponse(405, keepAlive, 'Allow: GET\r\n'));
+      connection.reply(plainResponse(405, keepAlive, 'Allow: GET\r\n'), !keepAlive);
       return keepAlive ? next : CLOSE;
     }
     this.counters.requests++;
+    const request = { bytes: data, targetStart: firstSpace + 1, targetEnd: secondSpace, forwarded, remoteAddress: connection.remoteAddress, keepAlive };
+    // The reply's place in line is taken now, so pipelined replies keep their order.
+    const later = connection.deferred(!keepAlive);
     try {
-      const response = this.handler({ bytes: data, targetStart: firstSpace + 1, targetEnd: secondSpace, forwarded, remoteAddress, keepAlive });
-      out.push(Buffer.from(response)); // a copy: the handler reuses its buffer
+      const response = this.handler(request, later);
+      if (response !== null) later.send(response);
     } catch {
-      out.push(plainResponse(500, false));
+      later.fail(plainResponse(500, false));
       return CLOSE;
     }
     return keepAlive ? next : CLOSE;
@@ -284,3 +283,98 @@ export class HttpServer {
 
 const NEED_MORE = -1;
 const CLOSE = -2;
+
+/**
+ * One client connection: the unparsed bytes and the replies owed, in request order. A reply
+ * that is not ready (deferred) holds back the ones after it.
+ */
+class Connection {
+  readonly remoteAddress: string;
+  unparsed: Buffer | null = null;
+  private slowTimer: NodeJS.Timeout | null = null;
+  /** Replies owed, oldest first; null while a deferred one is awaited. */
+  private readonly owed: (Uint8Array | null)[] = [];
+  /** Whether the connection ends after the reply at the same position. */
+  private readonly last: boolean[] = [];
+  private ended = false;
+  /** True while requests from one chunk are being parsed (flushed together afterwards). */
+  parsing = false;
+  /** Replies written so far (positions in `owed` shift as replies leave). */
+  private sent = 0;
+
+  constructor(readonly socket: net.Socket) {
+    this.remoteAddress = socket.remoteAddress ?? '';
+  }
+
+  /** Queues a ready reply (copied: handlers reuse their buffers). */
+  reply(response: Uint8Array, last: boolean): void {
+    this.owed.push(Buffer.from(response));
+    this.last.push(last);
+  }
+
+  /** Reserves the next place in line for a reply that comes later. */
+  deferred(last: boolean): PendingReply {
+    this.owed.push(null);
+    this.last.push(last);
+    return new PendingReply(this, this.owed.length - 1 + this.sent, last);
+  }
+
+  /** Fills reply number `sequence` (counted from the first request of the connection). */
+  fill(sequence: number, response: Uint8Array, last: boolean): void {
+    const index = sequence - this.sent;
+    if (index < 0 || this.ended || this.owed[index] !== null) return;
+    this.owed[index] = Buffer.from(response);
+    this.last[index] = last;
+    // Answered during the handler call: the caller flushes once per chunk of requests.
+    if (!this.parsing) this.flush();
+  }
+
+  /** Writes every reply that is ready, in order, in one corked burst. */
+  flush(): void {
+    if (this.ended || this.owed.length === 0 || this.owed[0] === null) return;
+    const socket = this.socket;
+    socket.cork();
+    while (this.owed.length > 0 && this.owed[0] !== null) {
+      const response = this.owed.shift()!;
+      const last = this.last.shift()!;
+      this.sent++;
+      if (last) {
+        this.ended = true;
+        this.owed.length = 0;
+        socket.end(response);
+        break;
+      }
+      socket.write(response);
+    }
+    socket.uncork();
+  }
+
+  startSlowTimer(ms: number, onTimeout: () => void): void {
+    if (this.slowTimer !== null) return;
+    this.slowTimer = setTimeout(onTimeout, ms);
+    this.slowTimer.unref();
+  }
+
+  clearSlowTimer(): void {
+    if (this.slowTimer !== null) clearTimeout(this.slowTimer);
+    this.slowTimer = null;
+  }
+}
+
+/** A place in a connection's line of replies. */
+class PendingReply implements DeferredReply {
+  constructor(
+    private readonly connection: Connection,
+    private readonly sequence: number,
+    private readonly last: boolean,
+  ) {}
+
+  send(response: Uint8Array): void {
+    this.connection.fill(this.sequence, response, this.last);
+  }
+
+  /** Answers with an error and closes the connection after it. */
+  fail(response: Uint8Array): void {
+    this.connection.fill(this.sequence, response, true);
+  }
+}

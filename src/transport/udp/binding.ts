@@ -24,6 +24,8 @@ export interface NativeUdpBinding {
   udpRecvErrors(handle: NativeUdpHandle): number;
   /** Idempotent. */
   udpClose(handle: NativeUdpHandle): void;
+  /** A listening TCP socket's fd (FLAG_REUSEPORT: one per worker thread), for net's listen({ fd }). */
+  tcpListen(host: string, port: number, flags: number, backlog: number): number;
   readonly SLOT_SIZE: number;
   readonly META_STRIDE: number;
   readonly FLAG_REUSEPORT: number;
@@ -45,6 +47,7 @@ const FUNCTIONS = [
   'udpSend',
   'udpRecvErrors',
   'udpClose',
+  'tcpListen',
 ] as const;
 
 let loaded: NativeBindingResult | undefined;

@@ -1,4 +1,5 @@
-// Batched UDP syscalls (socket, recvmmsg, sendmmsg) over JS-owned slot arenas; no N-API here.
+// Socket syscalls, no N-API here: batched UDP (recvmmsg, sendmmsg) over JS-owned slot arenas,
+// and SO_REUSEPORT TCP listeners that worker threads hand to node:net.
 #pragma once
 
 #include <netinet/in.h>
@@ -54,3 +55,7 @@ int receiveBatch(UdpSocket* socket);
 uint32_t sendBatch(UdpSocket* socket, const uint8_t* data, const uint8_t* meta, uint32_t count);
 
 void closeSocket(UdpSocket* socket);
+
+// A non-blocking listening TCP socket (SO_REUSEPORT with kFlagReusePort, so each worker
+// thread can own one on the same address). Returns the fd, or -errno with `*syscall` set.
+int openTcpListener(const SockAddr& addr, int flags, int backlog, const char** syscall);

@@ -1,5 +1,5 @@
 // Batched UDP syscalls (socket, recvmmsg, sendmmsg) over JS-owned slot arenas; no N-API here.
-#include "udp_socket.h"
+#include "sockets.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -202,4 +202,31 @@ void closeSocket(UdpSocket* socket) {
   socket->fd = -1;
   socket->rxMeta = nullptr;
   socket->rxSlots = 0;
+}
+
+int openTcpListener(const SockAddr& addr, int flags, int backlog, const char** syscall) {
+  int family = addr.base.sa_family;
+  int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    *syscall = "socket";
+    return -errno;
+  }
+  bool ok = setIntOption(fd, SOL_SOCKET, SO_REUSEADDR, 1) == 0 &&
+            (!(flags & kFlagReusePort) || setIntOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) == 0) &&
+            (family != AF_INET6 || setIntOption(fd, IPPROTO_IPV6, IPV6_V6ONLY, (flags & kFlagV6Only) ? 1 : 0) == 0);
+  if (!ok) {
+    *syscall = "setsockopt";
+  } else if (bind(fd, &addr.base, family == AF_INET ? sizeof addr.v4 : sizeof addr.v6) != 0) {
+    *syscall = "bind";
+    ok = false;
+  } else if (listen(fd, backlog) != 0) {
+    *syscall = "listen";
+    ok = false;
+  }
+  if (!ok) {
+    int error = errno;
+    close(fd);
+    return -error;
+  }
+  return fd;
 }
