@@ -5,9 +5,9 @@ import type { UdpConfig } from '../../config/udp.js';
 import { TorrentStore } from '../../swarm/torrents.js';
 import { loadNativeBinding } from '../../transport/udp/binding.js';
 import { openUdpTransport, type UdpTransport } from '../../transport/udp/index.js';
-import { startUdpWorkerPool } from './workers/pool.js';
+import { startWorkerPool } from '../workers/pool.js';
 import { startCleaning, startStatisticsLine, swarmSummary } from '../periodic.js';
-import { parseSocketAddress } from '../../util/address.js';
+import { type SocketAddress, formatSocketAddress, parseSocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
 import { ConnectionIdValidator, createConnectionIdSecret, type ConnectionIdSecret } from './connection-id.js';
 import { AccessListHolder } from '../../access/access-list.js';
@@ -46,7 +46,30 @@ export async function startUdpTracker(config: UdpConfig, log: Logger, options: U
   const secret = options.secret ?? createConnectionIdSecret();
   if (config.socket_workers > 1 || config.swarm_workers > 1) {
     const { binding, reason } = loadNativeBinding();
-    if (binding !== null) return startUdpWorkerPool(config, log, secret);
+    if (binding !== null) {
+      const address = parseSocketAddress(config.network.address) as SocketAddress;
+      return startWorkerPool(
+        {
+          socketWorker: new URL('./socket-worker.js', import.meta.url),
+          config,
+          shard: {
+            name: 'aquatic_udp',
+            logLevel: config.log_level,
+            protocol: protocolOptions(config),
+            maxConnectionAge: config.cleaning.max_connection_age,
+            cleaningInterval: config.cleaning.interval,
+            statisticsInterval: config.statistics.interval,
+            printStatistics: config.statistics.print_to_stdout,
+          },
+          address,
+          socketWorkers: config.socket_workers,
+          swarmWorkers: config.swarm_workers,
+          secret,
+          describe: (port) => `udp ${formatSocketAddress(address.host, port)}, native transport`,
+        },
+        log,
+      );
+    }
     log.warn(`socket_workers and swarm_workers above 1 need the native addon (${reason}): running in one thread`);
   }
   return startSingleThreadUdpTracker(config, log, { ...options, secret });

@@ -1,11 +1,29 @@
 // What the main thread hands each worker thread: the configuration, the connection-ID
 // secret, and the shared memory they talk through. Doorbells are one Int32Array:
 // slot 0 is the stop flag, then one bell per shard worker, then one per socket worker.
-import type { UdpConfig } from '../../../config/udp.js';
-import type { ConnectionIdSecret } from '../connection-id.js';
+// Shards speak BEP 15 whatever the front protocol: HTTP socket workers forward announces
+// and scrapes to them as BEP 15 datagrams too.
+import type { LogLevel } from '../../util/log.js';
+import type { ConnectionIdSecret } from '../udp/connection-id.js';
+import type { UdpProtocolOptions } from '../udp/local-swarms.js';
 
-export interface WorkerSetup {
-  readonly config: UdpConfig;
+/** What a shard worker needs to know, whichever tracker it serves. */
+export interface ShardSettings {
+  /** The executable's name, for log lines. */
+  readonly name: string;
+  readonly logLevel: LogLevel;
+  readonly protocol: UdpProtocolOptions;
+  /** The swarm clock shares the connection-ID epoch; this age is not used by shards. */
+  readonly maxConnectionAge: number;
+  readonly cleaningInterval: number;
+  readonly statisticsInterval: number;
+  readonly printStatistics: boolean;
+}
+
+export interface WorkerSetup<C = unknown> {
+  /** The executable's whole configuration, for socket workers. */
+  readonly config: C;
+  readonly shard: ShardSettings;
   readonly secret: ConnectionIdSecret;
   readonly index: number;
   readonly socketWorkers: number;

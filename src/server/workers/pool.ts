@@ -1,21 +1,20 @@
-// The multi-threaded aquatic_udp: socket_workers socket threads (one SO_REUSEPORT socket
-// each) in front of swarm_workers shard threads (torrents split by info_hash[0]), joined
-// by SPSC rings in shared memory. The main thread only starts, watches and stops them.
+// A multi-threaded tracker: socket_workers socket threads (one SO_REUSEPORT socket each,
+// UDP or TCP) in front of swarm_workers shard threads (torrents split by info_hash[0]),
+// joined by SPSC rings in shared memory. The main thread only starts, watches and stops them.
 import { Worker } from 'node:worker_threads';
-import type { UdpConfig } from '../../../config/udp.js';
-import { AquaticError, ErrorCode } from '../../../errors.js';
-import { parseSocketAddress } from '../../../util/address.js';
-import type { Logger } from '../../../util/log.js';
-import { ringBuffer } from '../../../util/spsc-ring.js';
-import type { ConnectionIdSecret } from '../connection-id.js';
-import { STOP, type WorkerMessage, type WorkerSetup, ring } from './shared.js';
+import { AquaticError, ErrorCode } from '../../errors.js';
+import type { SocketAddress } from '../../util/address.js';
+import type { Logger } from '../../util/log.js';
+import { ringBuffer } from '../../util/spsc-ring.js';
+import type { ConnectionIdSecret } from '../udp/connection-id.js';
+import { type ShardSettings, STOP, type WorkerMessage, type WorkerSetup, ring } from './shared.js';
 
 /** Bytes per ring: room for several full batches of requests or replies. */
 const RING_BYTES = 1 << 20;
 /** How long workers get to finish on close before they are terminated. */
 const STOP_TIMEOUT_MS = 5000;
 
-export interface UdpWorkerPool {
+export interface WorkerPool {
   readonly port: number;
   /** Resolves with the error if a worker thread dies on its own. */
   readonly failure: Promise<Error>;
@@ -23,9 +22,23 @@ export interface UdpWorkerPool {
   close(): Promise<void>;
 }
 
-export async function startUdpWorkerPool(config: UdpConfig, log: Logger, secret: ConnectionIdSecret): Promise<UdpWorkerPool> {
-  const sockets = config.socket_workers;
-  const shards = config.swarm_workers;
+export interface WorkerPoolOptions<C> {
+  /** The socket worker script (UDP or HTTP); shards are always ./swarm-worker.js. */
+  readonly socketWorker: URL;
+  readonly config: C;
+  readonly shard: ShardSettings;
+  readonly address: SocketAddress;
+  readonly socketWorkers: number;
+  readonly swarmWorkers: number;
+  readonly secret: ConnectionIdSecret;
+  /** What the listening log line says, e.g. "udp 0.0.0.0:3000". */
+  readonly describe: (port: number) => string;
+}
+
+export async function startWorkerPool<C>(options: WorkerPoolOptions<C>, log: Logger): Promise<WorkerPool> {
+  const { config, shard, secret, address } = options;
+  const sockets = options.socketWorkers;
+  const shards = options.swarmWorkers;
   const doorbells = new SharedArrayBuffer(4 * (1 + shards + sockets));
   const bells = new Int32Array(doorbells);
   const requests = Array.from({ length: sockets }, () => Array.from({ length: shards }, () => ringBuffer(RING_BYTES)));
@@ -35,9 +48,9 @@ export async function startUdpWorkerPool(config: UdpConfig, log: Logger, secret:
   let reportFailure: (error: Error) => void = () => {};
   const failure = new Promise<Error>((resolve) => (reportFailure = resolve));
 
-  const spawn = (file: string, name: string, index: number, port: number): Promise<number> => {
-    const setup: WorkerSetup = { config, secret, index, socketWorkers: sockets, swarmWorkers: shards, doorbells, requests, replies, port };
-    const worker = new Worker(new URL(file, import.meta.url), { workerData: setup, name });
+  const spawn = (file: URL, name: string, index: number, port: number): Promise<number> => {
+    const setup: WorkerSetup<C> = { config, shard, secret, index, socketWorkers: sockets, swarmWorkers: shards, doorbells, requests, replies, port };
+    const worker = new Worker(file, { workerData: setup, name });
     workers.push(worker);
     return new Promise<number>((resolve, reject) => {
       worker.on('message', (message: WorkerMessage) => {
@@ -60,32 +73,30 @@ export async function startUdpWorkerPool(config: UdpConfig, log: Logger, secret:
   };
 
   const statistics = new Map<string, Readonly<Record<string, number>>>();
-  const address = parseSocketAddress(config.network.address);
-  if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
+  const swarmWorker = new URL('./swarm-worker.js', import.meta.url);
   let port = address.port;
   try {
-    await Promise.all(Array.from({ length: shards }, (_, s) => spawn('./swarm-worker.js', `swarm-${s + 1}`, s, 0)));
+    await Promise.all(Array.from({ length: shards }, (_, s) => spawn(swarmWorker, `swarm-${s + 1}`, s, 0)));
     // The first socket worker binds (maybe port 0); the others join the port it got.
-    port = await spawn('./socket-worker.js', 'socket-1', 0, port);
-    await Promise.all(Array.from({ length: sockets - 1 }, (_, k) => spawn('./socket-worker.js', `socket-${k + 2}`, k + 1, port)));
+    port = await spawn(options.socketWorker, 'socket-1', 0, port);
+    await Promise.all(Array.from({ length: sockets - 1 }, (_, k) => spawn(options.socketWorker, `socket-${k + 2}`, k + 1, port)));
   } catch (error) {
     stopping = true;
     await Promise.all(workers.map((w) => w.terminate()));
     throw error;
   }
-  log.info(`listening on udp ${address.host.includes(':') ? `[${address.host}]` : address.host}:${port} ` +
-    `(native transport, ${sockets} socket workers, ${shards} swarm workers)`);
+  log.info(`listening on ${options.describe(port)} (${sockets} socket workers, ${shards} swarm workers)`);
 
   let printer: NodeJS.Timeout | undefined;
-  if (config.statistics.print_to_stdout) {
+  if (shard.printStatistics) {
     printer = setInterval(() => {
       const sum = (key: string) => [...statistics.values()].reduce((n, values) => n + (values[key] ?? 0), 0);
       process.stdout.write(
-        `requests: connect ${sum('connect')}, announce ${sum('announce')}, scrape ${sum('scrape')}, errors ${sum('errors')}, ` +
+        `requests: connect ${sum('connect')}, announce ${sum('announce')}, scrape ${sum('scrape')}, errors ${sum('errors') + sum('failures')}, ` +
           `dropped ${sum('invalid') + sum('badConnectionId') + sum('dropped')}; torrents ${sum('torrents')}, ` +
           `peers ${sum('peersIpv4')} IPv4 + ${sum('peersIpv6')} IPv6 (${sum('seeders')} seeders)\n`,
       );
-    }, config.statistics.interval * 1000);
+    }, shard.statisticsInterval * 1000);
     printer.unref();
   }
 

@@ -2,19 +2,20 @@
 // connects and bad requests itself (no thread crossing), forwards announces and scrapes to
 // the shard workers, and sends their replies as they come back.
 import { parentPort, workerData } from 'node:worker_threads';
-import { parseSocketAddress } from '../../../util/address.js';
-import { createPacketBatch } from '../../../transport/udp/batch.js';
-import { loadNativeBinding } from '../../../transport/udp/binding.js';
-import { NativeUdpTransport } from '../../../transport/udp/native.js';
-import { Logger } from '../../../util/log.js';
-import { RingReader, RingWriter } from '../../../util/spsc-ring.js';
-import { ConnectionIdValidator } from '../connection-id.js';
-import { AccessListHolder } from '../../../access/access-list.js';
-import { UdpRequestHandler } from '../handler.js';
-import { ShardRouter } from './shard-router.js';
-import { STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from './shared.js';
+import type { UdpConfig } from '../../config/udp.js';
+import { parseSocketAddress } from '../../util/address.js';
+import { createPacketBatch } from '../../transport/udp/batch.js';
+import { loadNativeBinding } from '../../transport/udp/binding.js';
+import { NativeUdpTransport } from '../../transport/udp/native.js';
+import { Logger } from '../../util/log.js';
+import { RingReader, RingWriter } from '../../util/spsc-ring.js';
+import { ConnectionIdValidator } from './connection-id.js';
+import { AccessListHolder } from '../../access/access-list.js';
+import { UdpRequestHandler } from './handler.js';
+import { ShardRouter } from '../workers/shard-router.js';
+import { STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from '../workers/shared.js';
 
-const setup = workerData as WorkerSetup;
+const setup = workerData as WorkerSetup<UdpConfig>;
 const { config } = setup;
 const log = new Logger(config.log_level, `aquatic_udp socket-${String(setup.index + 1).padStart(2, '0')}`);
 const bells = new Int32Array(setup.doorbells);

@@ -1,29 +1,29 @@
 // A shard worker thread: owns the torrents whose info_hash[0] % swarm_workers is its
-// index. It sleeps on its doorbell, takes request records from every socket worker's ring
-// in batches, answers them with the same handler as the single-thread tracker (connection
-// IDs were checked by the socket worker) and writes the replies back.
+// index. It sleeps on its doorbell, takes request records (BEP 15 datagrams) from every
+// socket worker's ring in batches, answers them with the same handler as the single-thread
+// UDP tracker (connection IDs were checked by the socket worker) and writes the replies back.
 import { parentPort, workerData } from 'node:worker_threads';
-import { TorrentStore } from '../../../swarm/torrents.js';
-import { META_LENGTH, META_REPLY_TO, META_STRIDE, SLOT_SIZE, createPacketBatch } from '../../../transport/udp/batch.js';
-import { Logger } from '../../../util/log.js';
-import { RingReader, RingWriter } from '../../../util/spsc-ring.js';
-import { ConnectionIdValidator } from '../connection-id.js';
-import { UdpRequestHandler } from '../handler.js';
+import { TorrentStore } from '../../swarm/torrents.js';
+import { META_LENGTH, META_REPLY_TO, META_STRIDE, SLOT_SIZE, createPacketBatch } from '../../transport/udp/batch.js';
+import { Logger } from '../../util/log.js';
+import { RingReader, RingWriter } from '../../util/spsc-ring.js';
+import { ConnectionIdValidator } from '../udp/connection-id.js';
+import { UdpRequestHandler } from '../udp/handler.js';
 
-import { LocalSwarms, protocolOptions } from '../local-swarms.js';
+import { LocalSwarms } from '../udp/local-swarms.js';
 import { REPLY_RECORD_HEADER, REQUEST_RECORD_HEADER } from './shard-router.js';
 import { STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from './shared.js';
 
 const BATCH = 256;
 
 const setup = workerData as WorkerSetup;
-const { config } = setup;
-const log = new Logger(config.log_level, `aquatic_udp swarm-${String(setup.index + 1).padStart(2, '0')}`);
+const settings = setup.shard;
+const log = new Logger(settings.logLevel, `${settings.name} swarm-${String(setup.index + 1).padStart(2, '0')}`);
 const bells = new Int32Array(setup.doorbells);
 const me = shardBell(setup.index);
-const clock = new ConnectionIdValidator(setup.secret, config.cleaning.max_connection_age);
+const clock = new ConnectionIdValidator(setup.secret, settings.maxConnectionAge);
 const store = new TorrentStore();
-const handler = new UdpRequestHandler(clock, new LocalSwarms(store, clock, protocolOptions(config)), log, false);
+const handler = new UdpRequestHandler(clock, new LocalSwarms(store, clock, settings.protocol), log, false);
 const readers = setup.requests.map((perShard) => new RingReader(perShard[setup.index]!));
 const writers = setup.replies[setup.index]!.map((buffer) => new RingWriter(buffer));
 const writerViews = writers.map((w) => new DataView(w.data.buffer, w.data.byteOffset, w.data.byteLength));
@@ -73,8 +73,8 @@ function post(message: WorkerMessage): void {
 }
 
 post({ type: 'ready', port: 0 });
-const cleanEvery = config.cleaning.interval * 1000;
-const statsEvery = config.statistics.interval * 1000;
+const cleanEvery = settings.cleaningInterval * 1000;
+const statsEvery = settings.statisticsInterval * 1000;
 let nextClean = Date.now() + cleanEvery;
 let nextStats = Date.now() + statsEvery;
 for (;;) {
@@ -89,7 +89,7 @@ for (;;) {
     if (log.debugEnabled) log.debug(`cleaned ${peersRemoved} peers and ${torrentsRemoved} torrents`);
     nextClean = now + cleanEvery;
   }
-  if (config.statistics.print_to_stdout && now >= nextStats) {
+  if (settings.printStatistics && now >= nextStats) {
     post({
       type: 'stats',
       worker: `swarm-${setup.index}`,

@@ -7,12 +7,12 @@ import {
   REQUEST_HEADER_SIZE,
   SCRAPE_RESPONSE_ENTRY_SIZE,
   SCRAPE_RESPONSE_HEADER_SIZE,
-} from '../../../protocol/udp/constants.js';
-import type { UdpRequest } from '../../../protocol/udp/request.js';
-import { writeScrapeResponseHeader } from '../../../protocol/udp/response.js';
-import { META_LENGTH, META_STRIDE, SLOT_SIZE, type PacketBatch } from '../../../transport/udp/batch.js';
-import type { RingReader, RingWriter } from '../../../util/spsc-ring.js';
-import { copyAddress, type SwarmBackend } from '../handler.js';
+} from '../../protocol/udp/constants.js';
+import type { UdpRequest } from '../../protocol/udp/request.js';
+import { writeScrapeResponseHeader } from '../../protocol/udp/response.js';
+import { META_LENGTH, META_STRIDE, SLOT_SIZE, type PacketBatch } from '../../transport/udp/batch.js';
+import type { RingReader, RingWriter } from '../../util/spsc-ring.js';
+import { copyAddress, type SwarmBackend } from '../udp/handler.js';
 
 /** Request records: tag (u32), the datagram's metadata, the datagram. */
 export const REQUEST_RECORD_HEADER = 4 + META_STRIDE;
