@@ -14,6 +14,14 @@ export function socketWorkersField() {
   });
 }
 
+export function swarmWorkersField() {
+  return integer(1, {
+    min: 1,
+    max: 256,
+    doc: 'Number of swarm workers: threads that each own the torrents whose info_hash[0] % swarm_workers is their index.\nWith socket_workers = 1 and swarm_workers = 1 everything runs in one thread, the fastest choice on one core.',
+  });
+}
+
 export function addressField(defaultAddress: string) {
   return string(defaultAddress, {
     doc: 'Address to listen on: "IPv4:port" or "[IPv6]:port". "[::]:port" with only_ipv6 = false serves IPv4 and IPv6.',

@@ -1,6 +1,6 @@
 // The aquatic_http configuration: what `-p` prints and `-c` accepts.
 import { isIP } from 'node:net';
-import { accessListSection, addressField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
+import { accessListSection, addressField, swarmWorkersField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
 import { type Infer, boolean, integer, section, string, stringList } from './schema.js';
 
 const ipLiteral = (text: string) => (isIP(text) === 0 ? 'not an IP address' : undefined);
@@ -8,6 +8,7 @@ const ipLiteral = (text: string) => (isIP(text) === 0 ? 'not an IP address' : un
 export const httpConfigSchema = section('aquatic_http', {
   log_level: logLevelField,
   socket_workers: socketWorkersField(),
+  swarm_workers: swarmWorkersField(),
   network: section('Sockets and HTTP.', {
     address: addressField('0.0.0.0:3000'),
     only_ipv6: onlyIpv6Field,

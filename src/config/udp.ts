@@ -1,16 +1,12 @@
 // The aquatic_udp configuration: what `-p` prints and `-c` accepts.
-import { accessListSection, addressField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
+import { accessListSection, addressField, swarmWorkersField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
 import { type Infer, boolean, integer, section } from './schema.js';
 import { MAX_SCRAPE_TORRENTS_PER_PACKET, MAX_PEERS_V4 } from '../protocol/udp/constants.js';
 
 export const udpConfigSchema = section('aquatic_udp', {
   log_level: logLevelField,
   socket_workers: socketWorkersField(),
-  swarm_workers: integer(1, {
-    min: 1,
-    max: 256,
-    doc: 'Number of swarm workers: threads that each own the torrents whose info_hash[0] % swarm_workers is their index.\nWith socket_workers = 1 and swarm_workers = 1 everything runs in one thread, the fastest choice on one core.',
-  }),
+  swarm_workers: swarmWorkersField(),
   network: section('Sockets.', {
     address: addressField('0.0.0.0:3000'),
     only_ipv6: onlyIpv6Field,

@@ -5,7 +5,7 @@ import { validateConfig } from '../../src/config/load.js';
 import { defaultsOf } from '../../src/config/schema.js';
 import { type HttpConfig, httpConfigSchema } from '../../src/config/http.js';
 import type { BencodeValue } from '../../src/protocol/http/bencode.js';
-import { startHttpTracker } from '../../src/server/http/tracker.js';
+import { startHttpTracker, startSingleThreadHttpTracker } from '../../src/server/http/tracker.js';
 import { encodeBytes, get, getBencoded } from '../helpers/http-client.js';
 import { quietLog } from '../helpers/tracker.js';
 import { infoHash } from '../helpers/udp-client.js';
@@ -23,7 +23,7 @@ function httpConfig(overrides: { [S in Sections]?: Partial<HttpConfig[S]> } = {}
 }
 
 async function start(t: import('ava').ExecutionContext, overrides: Parameters<typeof httpConfig>[0] = {}, host = '127.0.0.1') {
-  const tracker = await startHttpTracker(httpConfig(overrides, host), quietLog);
+  const tracker = await startSingleThreadHttpTracker(httpConfig(overrides, host), quietLog);
   t.teardown(() => tracker.close());
   const base = `${overrides.tls?.use_tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${tracker.port}`;
   return { tracker, base };
@@ -152,7 +152,7 @@ test('an access list in allow mode refuses other info hashes with a failure reas
   const { tmpdir } = await import('node:os');
   const path = `${mkdtempSync(`${tmpdir()}/aquatic-http-access-`)}/allow.txt`;
   writeFileSync(path, `${Buffer.from(infoHash(11)).toString('hex')}\n`);
-  const tracker = await startHttpTracker(httpConfig({ access_list: { mode: 'allow', path } }), quietLog);
+  const tracker = await startSingleThreadHttpTracker(httpConfig({ access_list: { mode: 'allow', path } }), quietLog);
   t.teardown(() => tracker.close());
   const base = `http://127.0.0.1:${tracker.port}`;
   t.is((await getBencoded(announceUrl(base, infoHash(11), 1))).get('incomplete'), 1);

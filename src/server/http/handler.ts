@@ -23,6 +23,8 @@ import {
 import {
   HttpRoute,
   INFO_HASH_AT,
+  type HttpAnnounce,
+  type HttpScrape,
   createHttpAnnounce,
   createHttpRoutes,
   createHttpScrape,
@@ -34,7 +36,7 @@ import {
 import { INFO_HASH_SIZE, PEER_SIZE_V4, PEER_SIZE_V6 } from '../../protocol/http/constants.js';
 import { ipv4PeerKey, ipv6PeerKey } from '../../swarm/peer-format.js';
 import type { AnnounceResult, ScrapeCounts, TorrentStore } from '../../swarm/torrents.js';
-import type { HttpRequest } from '../../transport/http/server.js';
+import type { DeferredReply, HttpRequest } from '../../transport/http/server.js';
 import { parseIpv4, writeIpAs16 } from '../../util/ip.js';
 import { type ClientAddressPolicy, clientAddress } from './client-address.js';
 import { AccessList } from '../../access/access-list.js';
@@ -45,7 +47,6 @@ export interface HttpProtocolOptions {
   readonly minAnnounceInterval: number;
   readonly maxPeers: number;
   readonly maxScrapeTorrents: number;
-  readonly maxPeerAge: number;
 }
 
 export class HttpRequestCounters {
@@ -62,30 +63,41 @@ const EMPTY = new Uint8Array(0);
 /** Where bodies start in the reply buffer: the head is written right before them. */
 const BODY_AT = RESPONSE_HEAD_MAX;
 
+/** The client of an announce: IPv4 as a u32 (and IPv4-mapped in `ip16`), else IPv6 in `ip16`. */
+export interface AnnouncePeer {
+  ipv4: number;
+  readonly ip16: Uint8Array;
+}
+
+/**
+ * Where announces and scrapes are applied: the swarms of this thread, or shard threads.
+ * Each answers now (the response bytes, from the handler's respond* methods) or returns
+ * null and answers through `later`.
+ */
+export interface HttpSwarms {
+  announce(handler: HttpRequestHandler, query: HttpAnnounce, peer: AnnouncePeer, want: number, keepAlive: boolean, later: DeferredReply): Uint8Array | null;
+  scrape(handler: HttpRequestHandler, query: HttpScrape, keepAlive: boolean, later: DeferredReply): Uint8Array | null;
+}
+
 export class HttpRequestHandler {
   readonly counters = new HttpRequestCounters();
+  /** Where responses are written; peers go at peersAt() before respondAnnounce. */
+  readonly out: Buffer;
   private readonly routes = createHttpRoutes();
   private readonly target = createHttpTarget();
   private readonly announceQuery = createHttpAnnounce();
-  private readonly scrapeQuery: ReturnType<typeof createHttpScrape>;
+  private readonly scrapeQuery: HttpScrape;
   private readonly reply = createCompactAnnounceReply();
-  private readonly result: AnnounceResult = { peers: 0, seeders: 0, leechers: 0 };
-  private readonly counts: ScrapeCounts = { seeders: 0, leechers: 0, downloaded: 0 };
-  private readonly stats: Float64Array;
-  private readonly address16 = new Uint8Array(16);
-  private readonly out: Buffer;
+  private readonly peer: AnnouncePeer = { ipv4: -1, ip16: new Uint8Array(16) };
   private readonly landing: Record<'open' | 'close', Buffer>;
 
   constructor(
-    private readonly store: TorrentStore,
+    private readonly swarms: HttpSwarms,
     private readonly options: HttpProtocolOptions,
     private readonly proxy: ClientAddressPolicy,
-    /** Seconds on the swarm clock (peer expiry). */
-    private readonly now: () => number,
     private readonly access: { readonly current: AccessList } = { current: AccessList.OFF },
   ) {
     this.scrapeQuery = createHttpScrape(options.maxScrapeTorrents);
-    this.stats = new Float64Array(options.maxScrapeTorrents * SCRAPE_STATS_STRIDE);
     const bodyMax = Math.max(
       ANNOUNCE_BODY_OVERHEAD_MAX + PEERS6_HEAD_MAX + options.maxPeers * PEER_SIZE_V6,
       ANNOUNCE_BODY_OVERHEAD_MAX + options.maxPeers * LISTED_PEER_MAX,
@@ -97,12 +109,12 @@ export class HttpRequestHandler {
   }
 
   /** An HttpHandler. */
-  readonly handle = (request: HttpRequest): Uint8Array => {
+  readonly handle = (request: HttpRequest, later: DeferredReply): Uint8Array | null => {
     const bytes = request.bytes;
     const target = this.target;
     const route = routeTarget(bytes, request.targetStart, request.targetEnd, this.routes, target);
-    if (route === HttpRoute.ANNOUNCE) return this.announce(request);
-    if (route === HttpRoute.SCRAPE) return this.scrape(request);
+    if (route === HttpRoute.ANNOUNCE) return this.announce(request, later);
+    if (route === HttpRoute.SCRAPE) return this.scrape(request, later);
     if (target.pathEnd - target.pathStart === 1 && bytes[target.pathStart] === 0x2f) {
       return request.keepAlive ? this.landing.open : this.landing.close;
     }
@@ -110,7 +122,7 @@ export class HttpRequestHandler {
     return CannedResponse.NOT_FOUND;
   };
 
-  private announce(request: HttpRequest): Uint8Array {
+  private announce(request: HttpRequest, later: DeferredReply): Uint8Array | null {
     const query = this.announceQuery;
     const problem = readAnnounceQuery(request.bytes, this.target.queryStart, this.target.queryEnd, query);
     if (problem !== null) return this.failure(problem, request.keepAlive);
@@ -118,60 +130,112 @@ export class HttpRequestHandler {
     const ip = clientAddress(this.proxy, request.remoteAddress, request.forwarded);
     if (typeof ip !== 'string') return this.failure(ip.error, request.keepAlive);
     this.counters.announce++;
-    const options = this.options;
-    const want = query.numWant < 0 || query.numWant > options.maxPeers ? options.maxPeers : query.numWant;
-    const validUntil = this.now() + options.maxPeerAge;
+    const peer = this.peer;
+    peer.ipv4 = parseIpv4(ip);
+    writeIpAs16(ip, peer.ip16, 0);
+    const max = this.options.maxPeers;
+    const want = query.numWant < 0 || query.numWant > max ? max : query.numWant;
+    return this.swarms.announce(this, query, peer, want, request.keepAlive, later);
+  }
+
+  private scrape(request: HttpRequest, later: DeferredReply): Uint8Array | null {
+    const query = this.scrapeQuery;
+    const problem = readScrapeQuery(request.bytes, this.target.queryStart, this.target.queryEnd, query);
+    if (problem !== null) return this.failure(problem, request.keepAlive);
+    this.counters.scrape++;
+    return this.swarms.scrape(this, query, request.keepAlive, later);
+  }
+
+  /** Where the swarm writes compact peers for respondAnnounce (BEP 7: IPv6 ones in peers6). */
+  peersAt(ipv6: boolean): number {
+    return BODY_AT + ANNOUNCE_BODY_HEAD_MAX + (ipv6 ? PEERS6_HEAD_MAX : 0);
+  }
+
+  /** The announce response, with `peerCount` compact peers already at out[peersAt(ipv6)]. */
+  respondAnnounce(compact: boolean, ipv6: boolean, seeders: number, leechers: number, peerCount: number, keepAlive: boolean): Uint8Array {
     const out = this.out;
     const reply = this.reply;
-    const result = this.result;
-    const store = this.store;
-    const v4 = parseIpv4(ip);
-    let peersAt: number;
-    let peerSize: number;
-    if (v4 >= 0) {
-      peersAt = BODY_AT + ANNOUNCE_BODY_HEAD_MAX;
-      peerSize = PEER_SIZE_V4;
-      const peer = ipv4PeerKey(v4, query.port);
-      store.announce(store.ipv4, query.idsView, INFO_HASH_AT, peer, query.left, query.event, validUntil, want, out, peersAt, result);
-      reply.peers = out;
-      reply.peersStart = peersAt;
-      reply.peersLength = result.peers * PEER_SIZE_V4;
-      reply.peers6 = null;
-    } else {
-      // BEP 7: IPv6 peers go in `peers6`; `peers` stays, empty, for clients that expect it.
-      peersAt = BODY_AT + ANNOUNCE_BODY_HEAD_MAX + PEERS6_HEAD_MAX;
-      peerSize = PEER_SIZE_V6;
-      writeIpAs16(ip, this.address16, 0);
-      const peer = ipv6PeerKey(this.address16, 0, query.port);
-      store.announce(store.ipv6, query.idsView, INFO_HASH_AT, peer, query.left, query.event, validUntil, want, out, peersAt, result);
+    const peersAt = this.peersAt(ipv6);
+    const peerSize = ipv6 ? PEER_SIZE_V6 : PEER_SIZE_V4;
+    if (ipv6) {
+      // `peers` stays, empty, for clients that expect it.
       reply.peers = EMPTY;
       reply.peersStart = 0;
       reply.peersLength = 0;
       reply.peers6 = out;
       reply.peers6Start = peersAt;
-      reply.peers6Length = result.peers * PEER_SIZE_V6;
+      reply.peers6Length = peerCount * PEER_SIZE_V6;
+    } else {
+      reply.peers = out;
+      reply.peersStart = peersAt;
+      reply.peersLength = peerCount * PEER_SIZE_V4;
+      reply.peers6 = null;
     }
-    reply.interval = options.announceInterval;
-    reply.minInterval = options.minAnnounceInterval;
-    reply.complete = result.seeders;
-    reply.incomplete = result.leechers;
+    reply.interval = this.options.announceInterval;
+    reply.minInterval = this.options.minAnnounceInterval;
+    reply.complete = seeders;
+    reply.incomplete = leechers;
     let length: number;
-    if (query.compact) {
+    if (compact) {
       length = writeAnnounceResponse(out, BODY_AT, reply);
     } else {
       // BEP 23 makes compact advisory, but old clients ask for dicts; the swarm keeps no
       // peer ids, so the dicts carry ip and port only (as with no_peer_id).
-      const peers = listedPeersFromCompact(out, peersAt, result.peers * peerSize, peerSize);
+      const peers = listedPeersFromCompact(out, peersAt, peerCount * peerSize, peerSize);
       length = writeAnnounceListResponse(out, BODY_AT, reply, peers, false);
     }
-    return this.framed(length, request.keepAlive);
+    return this.framed(length, keepAlive);
   }
 
-  private scrape(request: HttpRequest): Uint8Array {
-    const query = this.scrapeQuery;
-    const problem = readScrapeQuery(request.bytes, this.target.queryStart, this.target.queryEnd, query);
-    if (problem !== null) return this.failure(problem, request.keepAlive);
-    this.counters.scrape++;
+  /** The scrape response: `stats` holds [complete, downloaded, incomplete] per hash. */
+  respondScrape(hashes: Uint8Array, count: number, stats: ArrayLike<number>, keepAlive: boolean): Uint8Array {
+    return this.framed(writeScrapeResponse(this.out, BODY_AT, hashes, count, stats), keepAlive);
+  }
+
+  failure(reason: string, keepAlive: boolean): Uint8Array {
+    this.counters.failures++;
+    return this.framed(writeFailure(this.out, BODY_AT, reason), keepAlive);
+  }
+
+  private framed(bodyLength: number, keepAlive: boolean): Uint8Array {
+    const headAt = writeResponseHeadBefore(this.out, BODY_AT, bodyLength, keepAlive);
+    return this.out.subarray(headAt, BODY_AT + bodyLength);
+  }
+}
+
+/** The swarms of this thread (single-threaded aquatic_http). */
+export class LocalHttpSwarms implements HttpSwarms {
+  private readonly result: AnnounceResult = { peers: 0, seeders: 0, leechers: 0 };
+  private readonly counts: ScrapeCounts = { seeders: 0, leechers: 0, downloaded: 0 };
+  private readonly stats: Float64Array;
+
+  constructor(
+    readonly store: TorrentStore,
+    private readonly maxPeerAge: number,
+    /** Seconds on the swarm clock (peer expiry). */
+    private readonly now: () => number,
+    maxScrapeTorrents: number,
+  ) {
+    this.stats = new Float64Array(maxScrapeTorrents * SCRAPE_STATS_STRIDE);
+  }
+
+  announce(handler: HttpRequestHandler, query: HttpAnnounce, peer: AnnouncePeer, want: number, keepAlive: boolean): Uint8Array {
+    const store = this.store;
+    const result = this.result;
+    const validUntil = this.now() + this.maxPeerAge;
+    const ipv6 = peer.ipv4 < 0;
+    const at = handler.peersAt(ipv6);
+    if (ipv6) {
+      const key = ipv6PeerKey(peer.ip16, 0, query.port);
+      store.announce(store.ipv6, query.idsView, INFO_HASH_AT, key, query.left, query.event, validUntil, want, handler.out, at, result);
+    } else {
+      const key = ipv4PeerKey(peer.ipv4, query.port);
+      store.announce(store.ipv4, query.idsView, INFO_HASH_AT, key, query.left, query.event, validUntil, want, handler.out, at, result);
+    }
+    return handler.respondAnnounce(query.compact, ipv6, result.seeders, result.leechers, result.peers, keepAlive);
+  }
+
+  scrape(handler: HttpRequestHandler, query: HttpScrape, keepAlive: boolean): Uint8Array {
     const stats = this.stats;
     const counts = this.counts;
     for (let i = 0; i < query.count; i++) {
@@ -180,17 +244,7 @@ export class HttpRequestHandler {
       stats[i * SCRAPE_STATS_STRIDE + 1] = counts.downloaded;
       stats[i * SCRAPE_STATS_STRIDE + 2] = counts.leechers;
     }
-    return this.framed(writeScrapeResponse(this.out, BODY_AT, query.infoHashes, query.count, stats), request.keepAlive);
-  }
-
-  private failure(reason: string, keepAlive: boolean): Uint8Array {
-    this.counters.failures++;
-    return this.framed(writeFailure(this.out, BODY_AT, reason), keepAlive);
-  }
-
-  private framed(bodyLength: number, keepAlive: boolean): Uint8Array {
-    const headAt = writeResponseHeadBefore(this.out, BODY_AT, bodyLength, keepAlive);
-    return this.out.subarray(headAt, BODY_AT + bodyLength);
+    return handler.respondScrape(query.infoHashes, query.count, stats, keepAlive);
   }
 }
 

@@ -5,43 +5,89 @@ import type { HttpConfig } from '../../config/http.js';
 import { AquaticError, ErrorCode } from '../../errors.js';
 import { TorrentStore } from '../../swarm/torrents.js';
 import { HttpServer } from '../../transport/http/server.js';
-import { formatSocketAddress, parseSocketAddress } from '../../util/address.js';
+import { type SocketAddress, formatSocketAddress, parseSocketAddress } from '../../util/address.js';
+import { MAX_PEERS_V4 } from '../../protocol/udp/constants.js';
+import { loadNativeBinding } from '../../transport/udp/binding.js';
+import { createConnectionIdSecret } from '../udp/connection-id.js';
+import { startWorkerPool } from '../workers/pool.js';
+import { MAX_SHARDED_SCRAPE } from './sharded-swarms.js';
 import type { Logger } from '../../util/log.js';
-import { HttpRequestHandler } from './handler.js';
+import { type HttpProtocolOptions, HttpRequestHandler, LocalHttpSwarms } from './handler.js';
+import type { ClientAddressPolicy } from './client-address.js';
 import { loadTlsFiles } from './tls-files.js';
 import { AccessListHolder } from '../../access/access-list.js';
 import { startCleaning, startStatisticsLine, swarmSummary } from '../periodic.js';
 
 export interface HttpTracker {
   readonly port: number;
-  readonly server: HttpServer;
-  readonly handler: HttpRequestHandler;
-  readonly store: TorrentStore;
+  /** Resolves with the error if the tracker stops by itself (a worker thread died). */
   readonly failure: Promise<Error>;
   /** Re-reads the certificate files and the access list (what SIGUSR1 does). */
   reload(): void;
   close(): Promise<void>;
 }
 
+/** The tracker when it runs in this thread: its parts are open to inspection (tests). */
+export interface SingleThreadHttpTracker extends HttpTracker {
+  readonly server: HttpServer;
+  readonly handler: HttpRequestHandler;
+  readonly store: TorrentStore;
+}
+
+/**
+ * Starts aquatic_http: in this thread when socket_workers = swarm_workers = 1, otherwise
+ * socket worker threads (one SO_REUSEPORT listener each) in front of swarm shard threads.
+ */
 export async function startHttpTracker(config: HttpConfig, log: Logger): Promise<HttpTracker> {
+  if (config.socket_workers > 1 || config.swarm_workers > 1) {
+    const { binding, reason } = loadNativeBinding();
+    if (binding !== null) {
+      if (config.tls.use_tls) loadTlsFiles(config.tls); // report certificate problems before starting threads
+      new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
+      const address = parseSocketAddress(config.network.address) as SocketAddress;
+      return startWorkerPool(
+        {
+          socketWorker: new URL('./socket-worker.js', import.meta.url),
+          config,
+          shard: {
+            name: 'aquatic_http',
+            logLevel: config.log_level,
+            protocol: {
+              maxResponsePeers: Math.min(config.protocol.max_peers, MAX_PEERS_V4),
+              maxScrapeTorrents: Math.min(config.protocol.max_scrape_torrents, MAX_SHARDED_SCRAPE),
+              announceInterval: config.protocol.peer_announce_interval,
+              maxPeerAge: config.cleaning.max_peer_age,
+            },
+            maxConnectionAge: 3600,
+            cleaningInterval: config.cleaning.interval,
+            statisticsInterval: config.statistics.interval,
+            printStatistics: config.statistics.print_to_stdout,
+          },
+          address,
+          socketWorkers: config.socket_workers,
+          swarmWorkers: config.swarm_workers,
+          secret: createConnectionIdSecret(),
+          describe: (port) => `${config.tls.use_tls ? 'https' : 'http'}://${formatSocketAddress(address.host, port)}`,
+        },
+        log,
+      );
+    }
+    log.warn(`socket_workers and swarm_workers above 1 need the native addon (${reason}): running in one thread`);
+  }
+  return startSingleThreadHttpTracker(config, log);
+}
+
+export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logger): Promise<SingleThreadHttpTracker> {
   const address = parseSocketAddress(config.network.address);
   if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
-  if (config.socket_workers > 1) log.warn(`socket_workers = ${config.socket_workers}: aquatic_http runs one worker in this version`);
   const started = Date.now();
   const now = () => Math.floor((Date.now() - started) / 1000);
   const store = new TorrentStore();
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
   const handler = new HttpRequestHandler(
-    store,
-    {
-      announceInterval: config.protocol.peer_announce_interval,
-      minAnnounceInterval: config.protocol.min_announce_interval,
-      maxPeers: config.protocol.max_peers,
-      maxScrapeTorrents: config.protocol.max_scrape_torrents,
-      maxPeerAge: config.cleaning.max_peer_age,
-    },
-    { behindProxy: config.network.runs_behind_reverse_proxy, trustedProxies: new Set(config.network.trusted_proxies) },
-    now,
+    new LocalHttpSwarms(store, config.cleaning.max_peer_age, now, config.protocol.max_scrape_torrents),
+    httpProtocolOptions(config),
+    proxyPolicy(config),
     access,
   );
   const server = new HttpServer(
@@ -100,4 +146,17 @@ export async function startHttpTracker(config: HttpConfig, log: Logger): Promise
       await server.close();
     },
   };
+}
+
+export function httpProtocolOptions(config: HttpConfig): HttpProtocolOptions {
+  return {
+    announceInterval: config.protocol.peer_announce_interval,
+    minAnnounceInterval: config.protocol.min_announce_interval,
+    maxPeers: config.protocol.max_peers,
+    maxScrapeTorrents: config.protocol.max_scrape_torrents,
+  };
+}
+
+export function proxyPolicy(config: HttpConfig): ClientAddressPolicy {
+  return { behindProxy: config.network.runs_behind_reverse_proxy, trustedProxies: new Set(config.network.trusted_proxies) };
 }

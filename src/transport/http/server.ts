@@ -92,7 +92,13 @@ export class HttpServer {
     private readonly handler: HttpHandler,
   ) {
     const onConnection = (socket: net.Socket) => this.accept(socket);
-    this.server = options.tls === undefined ? net.createServer({ noDelay: true }, onConnection) : tls.createServer({ ...options.tls }, onConnection);
+    // allowHalfOpen: a client that sends its requests and then shuts down its side still gets
+    // every reply, including deferred ones (the connection ends after the last is written).
+    // Not over TLS, where a half-closed session is not kept open by node's TLS layer.
+    this.server =
+      options.tls === undefined
+        ? net.createServer({ noDelay: true, allowHalfOpen: true }, onConnection)
+        : tls.createServer({ ...options.tls }, onConnection);
     this.server.maxConnections = options.maxConnections;
     // TLS handshake failures and resets are per connection: never fatal to the server.
     this.server.on('tlsClientError', (_error: Error, socket: net.Socket) => socket.destroy());
@@ -123,6 +129,7 @@ export class HttpServer {
     });
     const connection = new Connection(socket);
     socket.on('data', (chunk: Buffer) => this.receive(connection, chunk));
+    socket.on('end', () => connection.peerEnded());
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       connection.clearSlowTimer();
@@ -299,6 +306,8 @@ class Connection {
   private ended = false;
   /** True while requests from one chunk are being parsed (flushed together afterwards). */
   parsing = false;
+  /** The client has shut down its side of the connection. */
+  private peerDone = false;
   /** Replies written so far (positions in `owed` shift as replies leave). */
   private sent = 0;
 
@@ -329,9 +338,23 @@ class Connection {
     if (!this.parsing) this.flush();
   }
 
+  /** The client shut down its side: end ours once every reply owed is written. */
+  peerEnded(): void {
+    this.peerDone = true;
+    this.flush();
+  }
+
   /** Writes every reply that is ready, in order, in one corked burst. */
   flush(): void {
-    if (this.ended || this.owed.length === 0 || this.owed[0] === null) return;
+    if (this.ended) return;
+    if (this.owed.length === 0) {
+      if (this.peerDone) {
+        this.ended = true;
+        this.socket.end();
+      }
+      return;
+    }
+    if (this.owed[0] === null) return;
     const socket = this.socket;
     socket.cork();
     while (this.owed.length > 0 && this.owed[0] !== null) {
@@ -345,6 +368,10 @@ class Connection {
         break;
       }
       socket.write(response);
+    }
+    if (!this.ended && this.owed.length === 0 && this.peerDone) {
+      this.ended = true;
+      socket.end();
     }
     socket.uncork();
   }

@@ -1,0 +1,109 @@
+// An HTTP socket worker thread: owns one SO_REUSEPORT listening socket on the tracker's
+// address, parses requests and answers everything it can itself (bad queries, access list,
+// landing page); announces and scrapes go to the shard workers and are answered when their
+// replies come back, in request order per connection.
+import { parentPort, workerData } from 'node:worker_threads';
+import { AccessListHolder } from '../../access/access-list.js';
+import type { HttpConfig } from '../../config/http.js';
+import { HttpServer } from '../../transport/http/server.js';
+import { loadNativeBinding } from '../../transport/udp/binding.js';
+import { parseSocketAddress } from '../../util/address.js';
+import { Logger } from '../../util/log.js';
+import { RingReader, RingWriter } from '../../util/spsc-ring.js';
+import { ConnectionIdValidator } from '../udp/connection-id.js';
+import { ShardRouter } from '../workers/shard-router.js';
+import { STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from '../workers/shared.js';
+import { HttpRequestHandler } from './handler.js';
+import { MAX_SHARDED_SCRAPE, ShardedHttpSwarms } from './sharded-swarms.js';
+import { loadTlsFiles } from './tls-files.js';
+import { httpProtocolOptions, proxyPolicy } from './tracker.js';
+
+/** Requests forwarded per batch. */
+const BATCH = 256;
+const LISTEN_BACKLOG = 1024;
+
+const setup = workerData as WorkerSetup<HttpConfig>;
+const { config } = setup;
+const log = new Logger(config.log_level, `aquatic_http socket-${String(setup.index + 1).padStart(2, '0')}`);
+const bells = new Int32Array(setup.doorbells);
+const me = socketBell(setup, setup.index);
+
+function post(message: WorkerMessage): void {
+  parentPort!.postMessage(message);
+}
+
+start().catch((error: unknown) => post({ type: 'failed', message: (error as Error).message }));
+
+async function start(): Promise<void> {
+  const { binding, reason } = loadNativeBinding();
+  if (binding === null) throw new Error(`socket workers need the native addon: ${reason}`);
+  const address = parseSocketAddress(config.network.address);
+  if (typeof address === 'string') throw new Error(address);
+  const flags = binding.FLAG_REUSEPORT | (config.network.only_ipv6 ? binding.FLAG_V6ONLY : 0);
+  let fd: number;
+  try {
+    fd = binding.tcpListen(address.host, setup.port, flags, LISTEN_BACKLOG);
+  } catch (error) {
+    throw new Error(`cannot listen on TCP ${config.network.address}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const clock = new ConnectionIdValidator(setup.secret, setup.shard.maxConnectionAge);
+  const maxScrape = Math.min(config.protocol.max_scrape_torrents, MAX_SHARDED_SCRAPE);
+  const router = new ShardRouter(
+    setup.requests[setup.index]!.map((buffer) => new RingWriter(buffer)),
+    setup.replies.map((perSocket) => new RingReader(perSocket[setup.index]!)),
+    (shard) => ring(bells, shardBell(shard)),
+    maxScrape,
+    () => clock.now,
+  );
+  const swarms = new ShardedHttpSwarms(router, clock, BATCH, log);
+  const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
+  const handler = new HttpRequestHandler(swarms, { ...httpProtocolOptions(config), maxScrapeTorrents: maxScrape }, proxyPolicy(config), access);
+  const server = new HttpServer(
+    {
+      host: address.host,
+      port: setup.port,
+      fd,
+      keepAlive: config.network.keep_alive,
+      maxRequestHeadBytes: config.network.max_request_head_bytes,
+      idleTimeoutSeconds: config.network.idle_timeout,
+      requestTimeoutSeconds: config.network.request_timeout,
+      maxConnections: Math.ceil(config.network.max_connections / config.socket_workers),
+      forwardedHeader: config.network.runs_behind_reverse_proxy ? config.network.reverse_proxy_ip_header_name.toLowerCase() : '',
+      ...(config.tls.use_tls ? { tls: loadTlsFiles(config.tls) } : {}),
+    },
+    handler.handle,
+  );
+  const port = await server.listen();
+  parentPort!.on('message', (message: { type: string }) => {
+    if (message.type !== 'reload-access-list') return;
+    access.reload();
+    if (config.tls.use_tls) {
+      try {
+        server.setSecureContext(loadTlsFiles(config.tls));
+      } catch (error) {
+        log.error(`TLS certificate not reloaded, keeping the old one: ${(error as Error).message}`);
+      }
+    }
+  });
+  post({ type: 'ready', port });
+
+  // Shard replies: answered whenever our doorbell rings.
+  const pump = (): void => {
+    if (Atomics.load(bells, STOP) !== 0) {
+      void server.close().then(() => process.exit(0));
+      return;
+    }
+    const seen = Atomics.load(bells, me);
+    swarms.collect(handler);
+    const wait = Atomics.waitAsync(bells, me, seen);
+    if (wait.async) void wait.value.then(pump);
+    else setImmediate(pump);
+  };
+  pump();
+
+  if (config.statistics.print_to_stdout) {
+    setInterval(() => {
+      post({ type: 'stats', worker: `socket-${setup.index}`, values: { ...handler.counters, ...router.counters, connections: server.connectionCount } });
+    }, config.statistics.interval * 1000).unref();
+  }
+}
