@@ -2,17 +2,14 @@
 // address, parses requests and answers everything it can itself (bad queries, access list,
 // landing page); announces and scrapes go to the shard workers and are answered when their
 // replies come back, in request order per connection.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { AccessListHolder } from '../../access/access-list.js';
 import type { HttpConfig } from '../../config/http.js';
 import { HttpServer } from '../../transport/http/server.js';
 import { loadNativeBinding } from '../../transport/udp/binding.js';
 import { parseSocketAddress } from '../../util/address.js';
-import { Logger } from '../../util/log.js';
-import { RingReader, RingWriter } from '../../util/spsc-ring.js';
 import { ConnectionIdValidator } from '../udp/connection-id.js';
-import { ShardRouter } from '../workers/shard-router.js';
-import { STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from '../workers/shared.js';
+import { socketWorkerContext } from '../workers/socket-side.js';
 import { HttpRequestHandler } from './handler.js';
 import { MAX_SHARDED_SCRAPE, ShardedHttpSwarms } from './sharded-swarms.js';
 import { loadTlsFiles } from './tls-files.js';
@@ -22,15 +19,7 @@ import { httpProtocolOptions, proxyPolicy } from './tracker.js';
 const BATCH = 256;
 const LISTEN_BACKLOG = 1024;
 
-const setup = workerData as WorkerSetup<HttpConfig>;
-const { config } = setup;
-const log = new Logger(config.log_level, `aquatic_http socket-${String(setup.index + 1).padStart(2, '0')}`);
-const bells = new Int32Array(setup.doorbells);
-const me = socketBell(setup, setup.index);
-
-function post(message: WorkerMessage): void {
-  parentPort!.postMessage(message);
-}
+const { setup, config, log, post, createRouter, onReplies } = socketWorkerContext<HttpConfig>('aquatic_http');
 
 start().catch((error: unknown) => post({ type: 'failed', message: (error as Error).message }));
 
@@ -48,13 +37,7 @@ async function start(): Promise<void> {
   }
   const clock = new ConnectionIdValidator(setup.secret, setup.shard.maxConnectionAge);
   const maxScrape = Math.min(config.protocol.max_scrape_torrents, MAX_SHARDED_SCRAPE);
-  const router = new ShardRouter(
-    setup.requests[setup.index]!.map((buffer) => new RingWriter(buffer)),
-    setup.replies.map((perSocket) => new RingReader(perSocket[setup.index]!)),
-    (shard) => ring(bells, shardBell(shard)),
-    maxScrape,
-    () => clock.now,
-  );
+  const router = createRouter(maxScrape, () => clock.now);
   const swarms = new ShardedHttpSwarms(router, clock, BATCH, log);
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
   const handler = new HttpRequestHandler(swarms, { ...httpProtocolOptions(config), maxScrapeTorrents: maxScrape }, proxyPolicy(config), access);
@@ -87,19 +70,11 @@ async function start(): Promise<void> {
   });
   post({ type: 'ready', port });
 
-  // Shard replies: answered whenever our doorbell rings.
-  const pump = (): void => {
-    if (Atomics.load(bells, STOP) !== 0) {
-      void server.close().then(() => process.exit(0));
-      return;
-    }
-    const seen = Atomics.load(bells, me);
-    swarms.collect(handler);
-    const wait = Atomics.waitAsync(bells, me, seen);
-    if (wait.async) void wait.value.then(pump);
-    else setImmediate(pump);
-  };
-  pump();
+  // Shard replies: the HTTP requests they answer get their responses.
+  onReplies(
+    () => swarms.collect(handler),
+    () => server.close(),
+  );
 
   if (config.statistics.print_to_stdout) {
     setInterval(() => {

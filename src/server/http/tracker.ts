@@ -10,6 +10,7 @@ import { MAX_PEERS_V4 } from '../../protocol/udp/constants.js';
 import { loadNativeBinding } from '../../transport/udp/binding.js';
 import { createConnectionIdSecret } from '../udp/connection-id.js';
 import { startWorkerPool } from '../workers/pool.js';
+import { shardSettings } from '../workers/shared.js';
 import { MAX_SHARDED_SCRAPE } from './sharded-swarms.js';
 import type { Logger } from '../../util/log.js';
 import { type HttpProtocolOptions, HttpRequestHandler, LocalHttpSwarms } from './handler.js';
@@ -49,20 +50,18 @@ export async function startHttpTracker(config: HttpConfig, log: Logger): Promise
         {
           socketWorker: new URL('./socket-worker.js', import.meta.url),
           config,
-          shard: {
-            name: 'aquatic_http',
-            logLevel: config.log_level,
-            protocol: {
+          shard: shardSettings(
+            'aquatic_http',
+            config,
+            {
               maxResponsePeers: Math.min(config.protocol.max_peers, MAX_PEERS_V4),
               maxScrapeTorrents: Math.min(config.protocol.max_scrape_torrents, MAX_SHARDED_SCRAPE),
               announceInterval: config.protocol.peer_announce_interval,
               maxPeerAge: config.cleaning.max_peer_age,
             },
-            maxConnectionAge: 3600,
-            cleaningInterval: config.cleaning.interval,
-            statisticsInterval: config.statistics.interval,
-            printStatistics: config.statistics.print_to_stdout,
-          },
+            // Shards never check connection IDs for HTTP; any age works.
+            3600,
+          ),
           address,
           socketWorkers: config.socket_workers,
           swarmWorkers: config.swarm_workers,

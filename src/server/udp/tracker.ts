@@ -6,6 +6,7 @@ import { TorrentStore } from '../../swarm/torrents.js';
 import { loadNativeBinding } from '../../transport/udp/binding.js';
 import { openUdpTransport, type UdpTransport } from '../../transport/udp/index.js';
 import { startWorkerPool } from '../workers/pool.js';
+import { shardSettings } from '../workers/shared.js';
 import { startCleaning, startStatisticsLine, swarmSummary } from '../periodic.js';
 import { type SocketAddress, formatSocketAddress, parseSocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
@@ -52,15 +53,7 @@ export async function startUdpTracker(config: UdpConfig, log: Logger, options: U
         {
           socketWorker: new URL('./socket-worker.js', import.meta.url),
           config,
-          shard: {
-            name: 'aquatic_udp',
-            logLevel: config.log_level,
-            protocol: protocolOptions(config),
-            maxConnectionAge: config.cleaning.max_connection_age,
-            cleaningInterval: config.cleaning.interval,
-            statisticsInterval: config.statistics.interval,
-            printStatistics: config.statistics.print_to_stdout,
-          },
+          shard: shardSettings('aquatic_udp', config, protocolOptions(config), config.cleaning.max_connection_age),
           address,
           socketWorkers: config.socket_workers,
           swarmWorkers: config.swarm_workers,

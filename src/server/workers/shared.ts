@@ -20,6 +20,25 @@ export interface ShardSettings {
   readonly printStatistics: boolean;
 }
 
+/** The configuration keys every tracker has that shards need. */
+interface CommonConfig {
+  readonly log_level: LogLevel;
+  readonly cleaning: { readonly interval: number };
+  readonly statistics: { readonly interval: number; readonly print_to_stdout: boolean };
+}
+
+export function shardSettings(name: string, config: CommonConfig, protocol: UdpProtocolOptions, maxConnectionAge: number): ShardSettings {
+  return {
+    name,
+    logLevel: config.log_level,
+    protocol,
+    maxConnectionAge,
+    cleaningInterval: config.cleaning.interval,
+    statisticsInterval: config.statistics.interval,
+    printStatistics: config.statistics.print_to_stdout,
+  };
+}
+
 export interface WorkerSetup<C = unknown> {
   /** The executable's whole configuration, for socket workers. */
   readonly config: C;

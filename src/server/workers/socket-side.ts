@@ -1,0 +1,57 @@
+// What every socket worker thread (UDP or HTTP) does the same way: read its setup, log under
+// its name, reach the shards through a ShardRouter, and drain shard replies whenever its
+// doorbell rings (until the stop flag is set).
+import { parentPort, workerData } from 'node:worker_threads';
+import { Logger, type LogLevel } from '../../util/log.js';
+import { RingReader, RingWriter } from '../../util/spsc-ring.js';
+import { ShardRouter } from './shard-router.js';
+import { STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from './shared.js';
+
+export interface SocketWorkerContext<C> {
+  readonly setup: WorkerSetup<C>;
+  readonly config: C;
+  readonly log: Logger;
+  post(message: WorkerMessage): void;
+  /** The router to the shards; `now` is the swarm clock in seconds. */
+  createRouter(maxScrapeTorrents: number, now: () => number): ShardRouter;
+  /**
+   * Calls `drain` whenever the shards may have replied, and `stop` (then exits the thread)
+   * once the main thread sets the stop flag.
+   */
+  onReplies(drain: () => void, stop: () => Promise<void>): void;
+}
+
+export function socketWorkerContext<C extends { readonly log_level: LogLevel }>(executable: string): SocketWorkerContext<C> {
+  const setup = workerData as WorkerSetup<C>;
+  const bells = new Int32Array(setup.doorbells);
+  const me = socketBell(setup, setup.index);
+  return {
+    setup,
+    config: setup.config,
+    log: new Logger(setup.config.log_level, `${executable} socket-${String(setup.index + 1).padStart(2, '0')}`),
+    post: (message) => parentPort!.postMessage(message),
+    createRouter: (maxScrapeTorrents, now) =>
+      new ShardRouter(
+        setup.requests[setup.index]!.map((buffer) => new RingWriter(buffer)),
+        setup.replies.map((perSocket) => new RingReader(perSocket[setup.index]!)),
+        (shard) => ring(bells, shardBell(shard)),
+        maxScrapeTorrents,
+        now,
+      ),
+    onReplies(drain, stop) {
+      const pump = (): void => {
+        if (Atomics.load(bells, STOP) !== 0) {
+          void stop().then(() => process.exit(0));
+          return;
+        }
+        // Read the bell before draining: a ring after this point wakes the wait at once.
+        const seen = Atomics.load(bells, me);
+        drain();
+        const wait = Atomics.waitAsync(bells, me, seen);
+        if (wait.async) void wait.value.then(pump);
+        else setImmediate(pump);
+      };
+      pump();
+    },
+  };
+}
