@@ -37,3 +37,14 @@ export function accessListSection() {
     path: string('', { doc: 'File of 40-character hex info hashes, one per line; blank lines and # comments are ignored.' }),
   });
 }
+
+export function metricsSection() {
+  return section('Prometheus metrics and /stats.json, on their own listener.', {
+    enabled: boolean(false, 'Serve metrics.'),
+    address: string('127.0.0.1:9000', { doc: 'Address of the metrics listener ("IP:port").', validate: validateSocketAddress }),
+    path: string('/metrics', {
+      doc: 'Path of the Prometheus text format; /stats.json serves the same numbers as JSON.',
+      validate: (text) => (/^\/[!-~]*$/.test(text) && text !== '/stats.json' ? undefined : 'must start with "/" (and not be /stats.json)'),
+    }),
+  });
+}

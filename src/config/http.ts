@@ -1,6 +1,6 @@
 // The aquatic_http configuration: what `-p` prints and `-c` accepts.
 import { isIP } from 'node:net';
-import { accessListSection, addressField, swarmWorkersField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
+import { accessListSection, addressField, metricsSection, swarmWorkersField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
 import { type Infer, boolean, integer, section, string, stringList } from './schema.js';
 
 const ipLiteral = (text: string) => (isIP(text) === 0 ? 'not an IP address' : undefined);
@@ -45,6 +45,7 @@ export const httpConfigSchema = section('aquatic_http', {
     max_peer_age: integer(1800, { min: 1, max: 7 * 86_400, doc: 'Seconds a peer stays in its swarm after its last announce.' }),
   }),
   access_list: accessListSection(),
+  metrics: metricsSection(),
   statistics: section('Periodic statistics.', {
     interval: integer(5, { min: 1, max: 86_400, doc: 'Seconds between statistics lines.' }),
     print_to_stdout: boolean(false, 'Print a line of request and peer counts to stdout every interval.'),

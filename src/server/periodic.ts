@@ -2,6 +2,7 @@
 // so they never keep a process alive on their own.
 import type { AccessList } from '../access/access-list.js';
 import type { TorrentStore } from '../swarm/torrents.js';
+import { storeValues } from '../metrics/tracker-samples.js';
 import type { Logger } from '../util/log.js';
 
 /**
@@ -44,5 +45,17 @@ export function startStatisticsLine<C extends object>(seconds: number, counters:
 }
 
 export function swarmSummary(store: TorrentStore): string {
-  return `torrents ${store.torrentCount}, peers ${store.ipv4.peers} IPv4 + ${store.ipv6.peers} IPv6 (${store.ipv4.seeders + store.ipv6.seeders} seeders)`;
+  return summaryOf(storeValues(store));
+}
+
+/** The swarm part of a statistics line from store counters (one store's, or summed over shards). */
+export function summaryOf(values: { readonly [key: string]: number | undefined }): string {
+  const n = (key: string) => values[key] ?? 0;
+  return `torrents ${n('torrents')}, peers ${n('peersIpv4')} IPv4 + ${n('peersIpv6')} IPv6 (${n('seedersIpv4') + n('seedersIpv6')} seeders)`;
+}
+
+/** The store keys of summed worker counters, for summaryOf. */
+export function storeKeys(sum: (key: string) => number): Record<string, number> {
+  const keys = ['torrents', 'peersIpv4', 'peersIpv6', 'seedersIpv4', 'seedersIpv6'];
+  return Object.fromEntries(keys.map((key) => [key, sum(key)]));
 }

@@ -36,7 +36,7 @@ import {
 import { INFO_HASH_SIZE, PEER_SIZE_V4, PEER_SIZE_V6 } from '../../protocol/http/constants.js';
 import { ipv4PeerKey, ipv6PeerKey } from '../../swarm/peer-format.js';
 import type { AnnounceResult, ScrapeCounts, TorrentStore } from '../../swarm/torrents.js';
-import type { DeferredReply, HttpRequest } from '../../transport/http/server.js';
+import type { DeferredReply, HttpRequest, HttpServer } from '../../transport/http/server.js';
 import { parseIpv4, writeIpAs16 } from '../../util/ip.js';
 import { type ClientAddressPolicy, clientAddress } from './client-address.js';
 import { AccessList } from '../../access/access-list.js';
@@ -250,4 +250,10 @@ export class LocalHttpSwarms implements HttpSwarms {
 
 function plainResponseWith(text: string, keepAlive: boolean): Buffer {
   return Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n${keepAlive ? '' : 'Connection: close\r\n'}\r\n${text}`);
+}
+
+/** The transport's numbers for statistics and metrics. */
+export function httpServerValues(server: HttpServer): Readonly<Record<string, number>> {
+  const c = server.counters;
+  return { connections: server.connectionCount, connectionsAccepted: c.connections, rejected: c.rejected, timeouts: c.timeouts };
 }

@@ -2,7 +2,6 @@
 // address, parses requests and answers everything it can itself (bad queries, access list,
 // landing page); announces and scrapes go to the shard workers and are answered when their
 // replies come back, in request order per connection.
-import { parentPort } from 'node:worker_threads';
 import { AccessListHolder } from '../../access/access-list.js';
 import type { HttpConfig } from '../../config/http.js';
 import { HttpServer } from '../../transport/http/server.js';
@@ -10,7 +9,7 @@ import { loadNativeBinding } from '../../transport/udp/binding.js';
 import { parseSocketAddress } from '../../util/address.js';
 import { ConnectionIdValidator } from '../udp/connection-id.js';
 import { socketWorkerContext } from '../workers/socket-side.js';
-import { HttpRequestHandler } from './handler.js';
+import { HttpRequestHandler, httpServerValues } from './handler.js';
 import { MAX_SHARDED_SCRAPE, ShardedHttpSwarms } from './sharded-swarms.js';
 import { loadTlsFiles } from './tls-files.js';
 import { httpProtocolOptions, proxyPolicy } from './tracker.js';
@@ -19,7 +18,7 @@ import { httpProtocolOptions, proxyPolicy } from './tracker.js';
 const BATCH = 256;
 const LISTEN_BACKLOG = 1024;
 
-const { setup, config, log, post, createRouter, onReplies } = socketWorkerContext<HttpConfig>('aquatic_http');
+const { setup, config, log, post, createRouter, onReplies, onReload, serveStatistics } = socketWorkerContext<HttpConfig>('aquatic_http');
 
 start().catch((error: unknown) => post({ type: 'failed', message: (error as Error).message }));
 
@@ -57,8 +56,7 @@ async function start(): Promise<void> {
     handler.handle,
   );
   const port = await server.listen();
-  parentPort!.on('message', (message: { type: string }) => {
-    if (message.type !== 'reload-access-list') return;
+  onReload(() => {
     access.reload();
     if (config.tls.use_tls) {
       try {
@@ -76,9 +74,5 @@ async function start(): Promise<void> {
     () => server.close(),
   );
 
-  if (config.statistics.print_to_stdout) {
-    setInterval(() => {
-      post({ type: 'stats', worker: `socket-${setup.index}`, values: { ...handler.counters, ...router.counters, connections: server.connectionCount } });
-    }, config.statistics.interval * 1000).unref();
-  }
+  serveStatistics(() => ({ ...handler.counters, ...router.counters, ...httpServerValues(server) }));
 }

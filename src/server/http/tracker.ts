@@ -10,14 +10,16 @@ import { MAX_PEERS_V4 } from '../../protocol/udp/constants.js';
 import { loadNativeBinding } from '../../transport/udp/binding.js';
 import { createConnectionIdSecret } from '../udp/connection-id.js';
 import { startWorkerPool } from '../workers/pool.js';
+import { startConfiguredMetrics, withMetrics } from '../../metrics/server.js';
+import { httpSamples, storeValues } from '../../metrics/tracker-samples.js';
 import { shardSettings } from '../workers/shared.js';
 import { MAX_SHARDED_SCRAPE } from './sharded-swarms.js';
 import type { Logger } from '../../util/log.js';
-import { type HttpProtocolOptions, HttpRequestHandler, LocalHttpSwarms } from './handler.js';
+import { type HttpProtocolOptions, HttpRequestHandler, LocalHttpSwarms, httpServerValues } from './handler.js';
 import type { ClientAddressPolicy } from './client-address.js';
 import { loadTlsFiles } from './tls-files.js';
 import { AccessListHolder } from '../../access/access-list.js';
-import { startCleaning, startStatisticsLine, swarmSummary } from '../periodic.js';
+import { startCleaning, startStatisticsLine, storeKeys, summaryOf, swarmSummary } from '../periodic.js';
 
 export interface HttpTracker {
   readonly port: number;
@@ -46,7 +48,7 @@ export async function startHttpTracker(config: HttpConfig, log: Logger): Promise
       if (config.tls.use_tls) loadTlsFiles(config.tls); // report certificate problems before starting threads
       new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
       const address = parseSocketAddress(config.network.address) as SocketAddress;
-      return startWorkerPool(
+      const pool = await startWorkerPool(
         {
           socketWorker: new URL('./socket-worker.js', import.meta.url),
           config,
@@ -67,9 +69,17 @@ export async function startHttpTracker(config: HttpConfig, log: Logger): Promise
           swarmWorkers: config.swarm_workers,
           secret: createConnectionIdSecret(),
           describe: (port) => `${config.tls.use_tls ? 'https' : 'http'}://${formatSocketAddress(address.host, port)}`,
+          statisticsLine: (sum, rate) =>
+            `requests/s: announce ${rate('announce')}, scrape ${rate('scrape')}, failures ${rate('failures')}; ` +
+            `connections ${sum('connections')}; ${summaryOf(storeKeys(sum))}`,
         },
         log,
       );
+      const metrics = await startConfiguredMetrics(config.metrics, async () => httpSamples(await pool.refreshStats()), log).catch(async (error: unknown) => {
+        await pool.close();
+        throw error;
+      });
+      return withMetrics(pool, metrics);
     }
     log.warn(`socket_workers and swarm_workers above 1 need the native addon (${reason}): running in one thread`);
   }
@@ -131,7 +141,16 @@ export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logg
         `connections ${server.connectionCount}; ${swarmSummary(store)}`)
     : undefined;
 
-  return {
+  const metrics = await startConfiguredMetrics(
+    config.metrics,
+    () => httpSamples(new Map([['main', { ...handler.counters, ...httpServerValues(server), ...storeValues(store) }]])),
+    log,
+  ).catch(async (error: unknown) => {
+    await server.close();
+    throw error;
+  });
+
+  return withMetrics({
     port,
     server,
     handler,
@@ -144,7 +163,7 @@ export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logg
       if (statistics !== undefined) clearInterval(statistics);
       await server.close();
     },
-  };
+  }, metrics);
 }
 
 export function httpProtocolOptions(config: HttpConfig): HttpProtocolOptions {

@@ -1,7 +1,6 @@
 // A UDP socket worker thread: owns one SO_REUSEPORT socket on the tracker's address. It
 // answers connects and bad requests itself (no thread crossing), forwards announces and
 // scrapes to the shard workers, and sends their replies as they come back.
-import { parentPort } from 'node:worker_threads';
 import { AccessListHolder } from '../../access/access-list.js';
 import type { UdpConfig } from '../../config/udp.js';
 import { createPacketBatch } from '../../transport/udp/batch.js';
@@ -12,7 +11,7 @@ import { socketWorkerContext } from '../workers/socket-side.js';
 import { ConnectionIdValidator } from './connection-id.js';
 import { UdpRequestHandler } from './handler.js';
 
-const { setup, config, log, post, createRouter, onReplies } = socketWorkerContext<UdpConfig>('aquatic_udp');
+const { setup, config, log, post, createRouter, onReplies, onReload, serveStatistics } = socketWorkerContext<UdpConfig>('aquatic_udp');
 
 try {
   start();
@@ -27,9 +26,7 @@ function start(): void {
   const router = createRouter(config.protocol.max_scrape_torrents, () => validator.now);
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
   const handler = new UdpRequestHandler(validator, router, log, true, access);
-  parentPort!.on('message', (message: { type: string }) => {
-    if (message.type === 'reload-access-list') access.reload();
-  });
+  onReload(() => access.reload());
   const transport = NativeUdpTransport.open(
     {
       host: (parseSocketAddress(config.network.address) as { host: string }).host,
@@ -57,10 +54,5 @@ function start(): void {
     () => transport.close(),
   );
 
-  if (config.statistics.print_to_stdout) {
-    setInterval(() => {
-      const values: Record<string, number> = { ...handler.counters, ...router.counters, pending: router.pendingCount };
-      post({ type: 'stats', worker: `socket-${setup.index}`, values });
-    }, config.statistics.interval * 1000).unref();
-  }
+  serveStatistics(() => ({ ...handler.counters, ...transport.counters, ...router.counters, pending: router.pendingCount }));
 }

@@ -6,8 +6,10 @@ import { TorrentStore } from '../../swarm/torrents.js';
 import { loadNativeBinding } from '../../transport/udp/binding.js';
 import { openUdpTransport, type UdpTransport } from '../../transport/udp/index.js';
 import { startWorkerPool } from '../workers/pool.js';
+import { startConfiguredMetrics, withMetrics } from '../../metrics/server.js';
+import { storeValues, udpSamples } from '../../metrics/tracker-samples.js';
 import { shardSettings } from '../workers/shared.js';
-import { startCleaning, startStatisticsLine, swarmSummary } from '../periodic.js';
+import { startCleaning, startStatisticsLine, storeKeys, summaryOf, swarmSummary } from '../periodic.js';
 import { type SocketAddress, formatSocketAddress, parseSocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
 import { ConnectionIdValidator, createConnectionIdSecret, type ConnectionIdSecret } from './connection-id.js';
@@ -49,7 +51,7 @@ export async function startUdpTracker(config: UdpConfig, log: Logger, options: U
     const { binding, reason } = loadNativeBinding();
     if (binding !== null) {
       const address = parseSocketAddress(config.network.address) as SocketAddress;
-      return startWorkerPool(
+      const pool = await startWorkerPool(
         {
           socketWorker: new URL('./socket-worker.js', import.meta.url),
           config,
@@ -59,9 +61,17 @@ export async function startUdpTracker(config: UdpConfig, log: Logger, options: U
           swarmWorkers: config.swarm_workers,
           secret,
           describe: (port) => `udp ${formatSocketAddress(address.host, port)}, native transport`,
+          statisticsLine: (sum, rate) =>
+            `requests/s: connect ${rate('connect')}, announce ${rate('announce')}, scrape ${rate('scrape')}, errors ${rate('errors')}, ` +
+            `invalid ${rate('invalid')}, bad connection IDs ${rate('badConnectionId')}; ${summaryOf(storeKeys(sum))}`,
         },
         log,
       );
+      const metrics = await startConfiguredMetrics(config.metrics, async () => udpSamples(await pool.refreshStats()), log).catch(async (error: unknown) => {
+        await pool.close();
+        throw error;
+      });
+      return withMetrics(pool, metrics);
     }
     log.warn(`socket_workers and swarm_workers above 1 need the native addon (${reason}): running in one thread`);
   }
@@ -107,7 +117,16 @@ export async function startSingleThreadUdpTracker(
         `invalid ${rate('invalid')}, bad connection IDs ${rate('badConnectionId')}; ${swarmSummary(store)}`)
     : undefined;
 
-  return {
+  const metrics = await startConfiguredMetrics(
+    config.metrics,
+    () => udpSamples(new Map([['main', { ...handler.counters, ...transport.counters, ...storeValues(store) }]])),
+    log,
+  ).catch(async (error: unknown) => {
+    await transport.close();
+    throw error;
+  });
+
+  return withMetrics({
     port: transport.port,
     failure: new Promise<Error>(() => {}),
     reload: reloadAccessList,
@@ -120,6 +139,6 @@ export async function startSingleThreadUdpTracker(
       if (statistics !== undefined) clearInterval(statistics);
       await transport.close();
     },
-  };
+  }, metrics);
 }
 

@@ -7,7 +7,7 @@ import type { SocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
 import { ringBuffer } from '../../util/spsc-ring.js';
 import type { ConnectionIdSecret } from '../udp/connection-id.js';
-import { type ShardSettings, STOP, type WorkerMessage, type WorkerSetup, ring } from './shared.js';
+import { DOORBELLS_BEFORE_WORKERS, type MainMessage, REPORT, type ShardSettings, STOP, type WorkerMessage, type WorkerSetup, ring } from './shared.js';
 
 /** Bytes per ring: room for several full batches of requests or replies. */
 const RING_BYTES = 1 << 20;
@@ -19,6 +19,10 @@ export interface WorkerPool {
   /** Resolves with the error if a worker thread dies on its own. */
   readonly failure: Promise<Error>;
   reload(): void;
+  /** The latest counters each worker reported (every statistics interval). */
+  workerStats(): ReadonlyMap<string, Readonly<Record<string, number>>>;
+  /** Asks every worker for its counters now; resolves when all answered (or after a second). */
+  refreshStats(): Promise<ReadonlyMap<string, Readonly<Record<string, number>>>>;
   close(): Promise<void>;
 }
 
@@ -33,13 +37,15 @@ export interface WorkerPoolOptions<C> {
   readonly secret: ConnectionIdSecret;
   /** What the listening log line says, e.g. "udp 0.0.0.0:3000". */
   readonly describe: (port: number) => string;
+  /** The statistics line from all workers' counters: `sum` of a key, or its per-second `rate`. */
+  readonly statisticsLine: (sum: (key: string) => number, rate: (key: string) => string) => string;
 }
 
 export async function startWorkerPool<C>(options: WorkerPoolOptions<C>, log: Logger): Promise<WorkerPool> {
   const { config, shard, secret, address } = options;
   const sockets = options.socketWorkers;
   const shards = options.swarmWorkers;
-  const doorbells = new SharedArrayBuffer(4 * (1 + shards + sockets));
+  const doorbells = new SharedArrayBuffer(4 * (DOORBELLS_BEFORE_WORKERS + shards + sockets));
   const bells = new Int32Array(doorbells);
   const requests = Array.from({ length: sockets }, () => Array.from({ length: shards }, () => ringBuffer(RING_BYTES)));
   const replies = Array.from({ length: shards }, () => Array.from({ length: sockets }, () => ringBuffer(RING_BYTES)));
@@ -56,7 +62,11 @@ export async function startWorkerPool<C>(options: WorkerPoolOptions<C>, log: Log
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'ready') resolve(message.port);
         else if (message.type === 'failed') reject(new AquaticError(ErrorCode.BIND, message.message));
-        else if (message.type === 'stats') statistics.set(message.worker, message.values);
+        else if (message.type === 'stats') {
+          statistics.set(message.worker, message.values);
+          generations.set(message.worker, message.generation);
+          for (const waiter of statsWaiters.splice(0)) waiter();
+        }
       });
       worker.on('error', (error) => {
         reject(error);
@@ -73,6 +83,8 @@ export async function startWorkerPool<C>(options: WorkerPoolOptions<C>, log: Log
   };
 
   const statistics = new Map<string, Readonly<Record<string, number>>>();
+  const generations = new Map<string, number>();
+  const statsWaiters: (() => void)[] = [];
   const swarmWorker = new URL('./swarm-worker.js', import.meta.url);
   let port = address.port;
   try {
@@ -89,20 +101,22 @@ export async function startWorkerPool<C>(options: WorkerPoolOptions<C>, log: Log
 
   let printer: NodeJS.Timeout | undefined;
   if (shard.printStatistics) {
+    const interval = shard.statisticsInterval;
+    let last = new Map<string, number>();
     printer = setInterval(() => {
-      const sum = (key: string) => [...statistics.values()].reduce((n, values) => n + (values[key] ?? 0), 0);
-      process.stdout.write(
-        `requests: connect ${sum('connect')}, announce ${sum('announce')}, scrape ${sum('scrape')}, errors ${sum('errors') + sum('failures')}, ` +
-          `dropped ${sum('invalid') + sum('badConnectionId') + sum('dropped')}; torrents ${sum('torrents')}, ` +
-          `peers ${sum('peersIpv4')} IPv4 + ${sum('peersIpv6')} IPv6 (${sum('seeders')} seeders)\n`,
-      );
-    }, shard.statisticsInterval * 1000);
+      const totals = new Map<string, number>();
+      for (const values of statistics.values()) for (const [key, n] of Object.entries(values)) totals.set(key, (totals.get(key) ?? 0) + n);
+      const sum = (key: string) => totals.get(key) ?? 0;
+      const rate = (key: string) => ((sum(key) - (last.get(key) ?? 0)) / interval).toFixed(0);
+      process.stdout.write(`${options.statisticsLine(sum, rate)}\n`);
+      last = totals;
+    }, interval * 1000);
     printer.unref();
   }
 
   // Socket workers check the access list; each re-reads the file on this signal.
   const reloadAccessList = () => {
-    for (const worker of workers) worker.postMessage({ type: 'reload-access-list' });
+    for (const worker of workers) worker.postMessage({ type: 'reload-access-list' } satisfies MainMessage);
   };
   process.on('SIGUSR1', reloadAccessList);
 
@@ -110,13 +124,31 @@ export async function startWorkerPool<C>(options: WorkerPoolOptions<C>, log: Log
     port,
     failure,
     reload: reloadAccessList,
+    workerStats: () => statistics,
+    async refreshStats() {
+      const generation = Atomics.add(bells, REPORT, 1) + 1;
+      for (let s = 0; s < shards; s++) ring(bells, DOORBELLS_BEFORE_WORKERS + s);
+      for (const worker of workers) worker.postMessage({ type: 'report', generation } satisfies MainMessage);
+      const answered = () => generations.size === workers.length && [...generations.values()].every((g) => g >= generation);
+      const deadline = Date.now() + 1000;
+      while (!answered() && Date.now() < deadline) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, deadline - Date.now());
+          statsWaiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      return statistics;
+    },
     async close() {
       if (stopping) return;
       stopping = true;
       process.off('SIGUSR1', reloadAccessList);
       if (printer !== undefined) clearInterval(printer);
       Atomics.store(bells, STOP, 1);
-      for (let b = 1; b < bells.length; b++) ring(bells, b);
+      for (let b = DOORBELLS_BEFORE_WORKERS; b < bells.length; b++) ring(bells, b);
       await Promise.all(
         workers.map(
           (worker) =>

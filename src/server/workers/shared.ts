@@ -1,6 +1,7 @@
 // What the main thread hands each worker thread: the configuration, the connection-ID
 // secret, and the shared memory they talk through. Doorbells are one Int32Array:
-// slot 0 is the stop flag, then one bell per shard worker, then one per socket worker.
+// slot 0 is the stop flag, slot 1 the report request, then one bell per shard worker,
+// then one per socket worker.
 // Shards speak BEP 15 whatever the front protocol: HTTP socket workers forward announces
 // and scrapes to them as BEP 15 datagrams too.
 import type { LogLevel } from '../../util/log.js';
@@ -18,6 +19,8 @@ export interface ShardSettings {
   readonly cleaningInterval: number;
   readonly statisticsInterval: number;
   readonly printStatistics: boolean;
+  /** Workers send their counters every statistics interval (for printing or metrics). */
+  readonly reportStatistics: boolean;
 }
 
 /** The configuration keys every tracker has that shards need. */
@@ -25,6 +28,7 @@ interface CommonConfig {
   readonly log_level: LogLevel;
   readonly cleaning: { readonly interval: number };
   readonly statistics: { readonly interval: number; readonly print_to_stdout: boolean };
+  readonly metrics: { readonly enabled: boolean };
 }
 
 export function shardSettings(name: string, config: CommonConfig, protocol: UdpProtocolOptions, maxConnectionAge: number): ShardSettings {
@@ -36,6 +40,7 @@ export function shardSettings(name: string, config: CommonConfig, protocol: UdpP
     cleaningInterval: config.cleaning.interval,
     statisticsInterval: config.statistics.interval,
     printStatistics: config.statistics.print_to_stdout,
+    reportStatistics: config.statistics.print_to_stdout || config.metrics.enabled,
   };
 }
 
@@ -56,8 +61,11 @@ export interface WorkerSetup<C = unknown> {
 }
 
 export const STOP = 0;
-export const shardBell = (shard: number) => 1 + shard;
-export const socketBell = (setup: Pick<WorkerSetup, 'swarmWorkers'>, socket: number) => 1 + setup.swarmWorkers + socket;
+/** Bumped by the main thread when it wants every worker's counters now (metrics scrape). */
+export const REPORT = 1;
+export const DOORBELLS_BEFORE_WORKERS = 2;
+export const shardBell = (shard: number) => DOORBELLS_BEFORE_WORKERS + shard;
+export const socketBell = (setup: Pick<WorkerSetup, 'swarmWorkers'>, socket: number) => DOORBELLS_BEFORE_WORKERS + setup.swarmWorkers + socket;
 
 export function ring(bells: Int32Array, index: number): void {
   Atomics.add(bells, index, 1);
@@ -68,4 +76,8 @@ export function ring(bells: Int32Array, index: number): void {
 export type WorkerMessage =
   | { readonly type: 'ready'; readonly port: number }
   | { readonly type: 'failed'; readonly message: string }
-  | { readonly type: 'stats'; readonly worker: string; readonly values: Readonly<Record<string, number>> };
+  /** `generation`: the REPORT value this answers (or the latest seen, for periodic ones). */
+  | { readonly type: 'stats'; readonly worker: string; readonly generation: number; readonly values: Readonly<Record<string, number>> };
+
+/** From the main thread to socket workers (shards get REPORT through their doorbell). */
+export type MainMessage = { readonly type: 'reload-access-list' } | { readonly type: 'report'; readonly generation: number };

@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Logger, type LogLevel } from '../../util/log.js';
 import { RingReader, RingWriter } from '../../util/spsc-ring.js';
 import { ShardRouter } from './shard-router.js';
-import { STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from './shared.js';
+import { type MainMessage, REPORT, STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from './shared.js';
 
 export interface SocketWorkerContext<C> {
   readonly setup: WorkerSetup<C>;
@@ -19,17 +19,29 @@ export interface SocketWorkerContext<C> {
    * once the main thread sets the stop flag.
    */
   onReplies(drain: () => void, stop: () => Promise<void>): void;
+  /** Calls `reload` when the main thread asks (SIGUSR1: access list, certificates). */
+  onReload(reload: () => void): void;
+  /** Reports `collect()` every statistics interval (when wanted) and whenever asked. */
+  serveStatistics(collect: () => Readonly<Record<string, number>>): void;
 }
 
 export function socketWorkerContext<C extends { readonly log_level: LogLevel }>(executable: string): SocketWorkerContext<C> {
   const setup = workerData as WorkerSetup<C>;
   const bells = new Int32Array(setup.doorbells);
   const me = socketBell(setup, setup.index);
+  const worker = `socket-${setup.index}`;
+  let reload: () => void = () => {};
+  let collect: () => Readonly<Record<string, number>> = () => ({});
+  const post = (message: WorkerMessage) => parentPort!.postMessage(message);
+  parentPort!.on('message', (message: MainMessage) => {
+    if (message.type === 'reload-access-list') reload();
+    else if (message.type === 'report') post({ type: 'stats', worker, generation: message.generation, values: collect() });
+  });
   return {
     setup,
     config: setup.config,
     log: new Logger(setup.config.log_level, `${executable} socket-${String(setup.index + 1).padStart(2, '0')}`),
-    post: (message) => parentPort!.postMessage(message),
+    post,
     createRouter: (maxScrapeTorrents, now) =>
       new ShardRouter(
         setup.requests[setup.index]!.map((buffer) => new RingWriter(buffer)),
@@ -52,6 +64,14 @@ export function socketWorkerContext<C extends { readonly log_level: LogLevel }>(
         else setImmediate(pump);
       };
       pump();
+    },
+    onReload(callback) {
+      reload = callback;
+    },
+    serveStatistics(callback) {
+      collect = callback;
+      if (!setup.shard.reportStatistics) return;
+      setInterval(() => post({ type: 'stats', worker, generation: Atomics.load(bells, REPORT), values: collect() }), setup.shard.statisticsInterval * 1000).unref();
     },
   };
 }

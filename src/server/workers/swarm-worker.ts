@@ -3,6 +3,7 @@
 // socket worker's ring in batches, answers them with the same handler as the single-thread
 // UDP tracker (connection IDs were checked by the socket worker) and writes the replies back.
 import { parentPort, workerData } from 'node:worker_threads';
+import { storeValues } from '../../metrics/tracker-samples.js';
 import { TorrentStore } from '../../swarm/torrents.js';
 import { META_LENGTH, META_REPLY_TO, META_STRIDE, SLOT_SIZE, createPacketBatch } from '../../transport/udp/batch.js';
 import { Logger } from '../../util/log.js';
@@ -12,7 +13,7 @@ import { UdpRequestHandler } from '../udp/handler.js';
 
 import { LocalSwarms } from '../udp/local-swarms.js';
 import { REPLY_RECORD_HEADER, REQUEST_RECORD_HEADER } from './shard-router.js';
-import { STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from './shared.js';
+import { REPORT, STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from './shared.js';
 
 const BATCH = 256;
 
@@ -77,6 +78,7 @@ const cleanEvery = settings.cleaningInterval * 1000;
 const statsEvery = settings.statisticsInterval * 1000;
 let nextClean = Date.now() + cleanEvery;
 let nextStats = Date.now() + statsEvery;
+let reported = 0;
 for (;;) {
   const seen = Atomics.load(bells, me);
   let taken = 0;
@@ -89,13 +91,11 @@ for (;;) {
     if (log.debugEnabled) log.debug(`cleaned ${peersRemoved} peers and ${torrentsRemoved} torrents`);
     nextClean = now + cleanEvery;
   }
-  if (settings.printStatistics && now >= nextStats) {
-    post({
-      type: 'stats',
-      worker: `swarm-${setup.index}`,
-      values: { torrents: store.torrentCount, peersIpv4: store.ipv4.peers, peersIpv6: store.ipv6.peers, seeders: store.ipv4.seeders + store.ipv6.seeders, droppedReplies },
-    });
+  const generation = Atomics.load(bells, REPORT);
+  if (generation !== reported || (settings.reportStatistics && now >= nextStats)) {
+    post({ type: 'stats', worker: `swarm-${setup.index}`, generation, values: { ...storeValues(store), droppedReplies } });
+    reported = generation;
     nextStats = now + statsEvery;
   }
-  if (taken === 0) Atomics.wait(bells, me, seen, Math.max(1, Math.min(nextClean, nextStats) - now));
+  if (taken === 0) Atomics.wait(bells, me, seen, Math.max(1, Math.min(nextClean, settings.reportStatistics ? nextStats : Infinity) - now));
 }

@@ -1,0 +1,81 @@
+// The metrics listener: GET /metrics (Prometheus text, path configurable) and
+// GET /stats.json, on their own address so they can stay off the public interface.
+import http from 'node:http';
+import { once } from 'node:events';
+import { AquaticError, ErrorCode } from '../errors.js';
+import { formatSocketAddress, parseSocketAddress, type SocketAddress } from '../util/address.js';
+import type { Logger } from '../util/log.js';
+import { type Sample, renderJson, renderPrometheus } from './prometheus.js';
+
+export interface MetricsServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startMetricsServer(
+  address: SocketAddress,
+  path: string,
+  collect: () => readonly Sample[] | Promise<readonly Sample[]>,
+  log: Logger,
+): Promise<MetricsServer> {
+  const server = http.createServer((request, response) => {
+    const url = (request.url ?? '').split('?')[0];
+    if (request.method !== 'GET' || (url !== path && url !== '/stats.json')) {
+      response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found\n');
+      return;
+    }
+    void Promise.resolve(collect()).then(
+      (samples) => {
+        if (url === path) {
+          response.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(renderPrometheus(samples));
+        } else {
+          response.writeHead(200, { 'Content-Type': 'application/json' }).end(renderJson(samples));
+        }
+      },
+      (error: unknown) => response.writeHead(500, { 'Content-Type': 'text/plain' }).end(`${String(error)}\n`),
+    );
+  });
+  server.listen({ host: address.host, port: address.port });
+  try {
+    await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error))]);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new AquaticError(ErrorCode.BIND, `cannot listen for metrics on ${formatSocketAddress(address.host, address.port)}: ${code}`);
+  }
+  const port = (server.address() as { port: number }).port;
+  log.info(`metrics on http://${formatSocketAddress(address.host, port)}${path} and /stats.json`);
+  return {
+    port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface MetricsConfig {
+  readonly enabled: boolean;
+  readonly address: string;
+  readonly path: string;
+}
+
+/** Starts the listener when [metrics] enabled is true. */
+export async function startConfiguredMetrics(
+  config: MetricsConfig,
+  collect: () => readonly Sample[] | Promise<readonly Sample[]>,
+  log: Logger,
+): Promise<MetricsServer | null> {
+  if (!config.enabled) return null;
+  const address = parseSocketAddress(config.address);
+  if (typeof address === 'string') throw new Error(`unvalidated metrics address: ${address}`);
+  return startMetricsServer(address, config.path, collect, log);
+}
+
+/** A tracker that also closes its metrics listener, and says where it is. */
+export function withMetrics<T extends { close(): Promise<void> }>(tracker: T, metrics: MetricsServer | null): T & { readonly metricsPort: number | null } {
+  const close = tracker.close.bind(tracker);
+  return Object.assign(tracker, {
+    metricsPort: metrics?.port ?? null,
+    async close() {
+      await metrics?.close();
+      await close();
+    },
+  });
+}

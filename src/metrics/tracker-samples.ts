@@ -1,0 +1,78 @@
+// The samples aquatic's trackers publish (names follow aquatic_* where aquatic has them),
+// built from the flat counter records that handlers, transports, stores and worker threads
+// keep. Each record is one worker's; its name becomes the `worker` label.
+import type { TorrentStore } from '../swarm/torrents.js';
+import type { Sample } from './prometheus.js';
+
+export type CounterRecord = Readonly<Record<string, number>>;
+
+/** A store's gauges as a counter record (the shard workers send the same keys). */
+export function storeValues(store: TorrentStore): CounterRecord {
+  return {
+    torrents: store.torrentCount,
+    peersIpv4: store.ipv4.peers,
+    peersIpv6: store.ipv6.peers,
+    seedersIpv4: store.ipv4.seeders,
+    seedersIpv6: store.ipv6.seeders,
+  };
+}
+
+type Spec = readonly [key: string, name: string, type: 'counter' | 'gauge', help: string, labels?: Record<string, string>];
+
+const COMMON: readonly Spec[] = [
+  ['torrents', 'aquatic_torrents', 'gauge', 'Torrents with at least one peer.'],
+  ['peersIpv4', 'aquatic_peers', 'gauge', 'Peers in all swarms.', { ip_version: '4' }],
+  ['peersIpv6', 'aquatic_peers', 'gauge', 'Peers in all swarms.', { ip_version: '6' }],
+  ['seedersIpv4', 'aquatic_seeders', 'gauge', 'Seeders in all swarms.', { ip_version: '4' }],
+  ['seedersIpv6', 'aquatic_seeders', 'gauge', 'Seeders in all swarms.', { ip_version: '6' }],
+  ['forbidden', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'forbidden' }],
+  ['dropped', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'shard_queue_full' }],
+  ['expired', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'shard_no_reply' }],
+];
+
+const UDP: readonly Spec[] = [
+  ['connect', 'aquatic_requests_total', 'counter', 'Requests by type.', { type: 'connect' }],
+  ['announce', 'aquatic_requests_total', 'counter', 'Requests by type.', { type: 'announce' }],
+  ['scrape', 'aquatic_requests_total', 'counter', 'Requests by type.', { type: 'scrape' }],
+  ['responsesIpv4', 'aquatic_responses_total', 'counter', 'Responses by IP version.', { ip_version: '4' }],
+  ['responsesIpv6', 'aquatic_responses_total', 'counter', 'Responses by IP version.', { ip_version: '6' }],
+  ['errors', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'error_reply' }],
+  ['invalid', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'invalid' }],
+  ['badConnectionId', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'bad_connection_id' }],
+  ['internalErrors', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'internal' }],
+  ['receivedBytes', 'aquatic_rx_bytes_total', 'counter', 'UDP payload bytes received.'],
+  ['sentBytes', 'aquatic_tx_bytes_total', 'counter', 'UDP payload bytes sent.'],
+  ['receivedPackets', 'aquatic_rx_packets_total', 'counter', 'Datagrams received.'],
+  ['sentPackets', 'aquatic_tx_packets_total', 'counter', 'Datagrams sent.'],
+  ['sendErrors', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'send_failed' }],
+];
+
+const HTTP: readonly Spec[] = [
+  ['announce', 'aquatic_requests_total', 'counter', 'Requests by type.', { type: 'announce' }],
+  ['scrape', 'aquatic_requests_total', 'counter', 'Requests by type.', { type: 'scrape' }],
+  ['failures', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'failure_reply' }],
+  ['notFound', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'not_found' }],
+  ['rejected', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'bad_http' }],
+  ['timeouts', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'timeout' }],
+  ['connections', 'aquatic_connections', 'gauge', 'Open client connections.'],
+  ['connectionsAccepted', 'aquatic_connections_total', 'counter', 'Client connections accepted.'],
+];
+
+function samples(specs: readonly Spec[], workers: ReadonlyMap<string, CounterRecord>): Sample[] {
+  const out: Sample[] = [];
+  for (const [key, name, type, help, labels] of [...specs, ...COMMON]) {
+    for (const [worker, values] of workers) {
+      const value = values[key];
+      if (value !== undefined) out.push({ name, type, help, value, labels: { ...labels, worker } });
+    }
+  }
+  return out;
+}
+
+export function udpSamples(workers: ReadonlyMap<string, CounterRecord>): Sample[] {
+  return samples(UDP, workers);
+}
+
+export function httpSamples(workers: ReadonlyMap<string, CounterRecord>): Sample[] {
+  return samples(HTTP, workers);
+}
