@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import { accessListSection, addressField, metricsSection, swarmWorkersField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
 import { type Infer, boolean, integer, section, string, stringList } from './schema.js';
+import { tlsSection } from './tls.js';
 
 const ipLiteral = (text: string) => (isIP(text) === 0 ? 'not an IP address' : undefined);
 
@@ -27,13 +28,7 @@ export const httpConfigSchema = section('aquatic_http', {
       validate: ipLiteral,
     }),
   }),
-  tls: section('HTTPS.', {
-    use_tls: boolean(false, 'Serve HTTPS. Give a PKCS#12 file, or PEM certificate and key files. SIGUSR1 reloads them.'),
-    tls_pkcs12_path: string('', { doc: 'PKCS#12 (.p12/.pfx) file with the certificate chain and key.' }),
-    tls_pkcs12_password: string('', { doc: 'Password of the PKCS#12 file.' }),
-    tls_certificate_path: string('', { doc: 'PEM certificate chain file (with tls_private_key_path).' }),
-    tls_private_key_path: string('', { doc: 'PEM private key file.' }),
-  }),
+  tls: tlsSection('HTTPS'),
   protocol: section('BEP 3 / 23 / 48 behaviour.', {
     max_scrape_torrents: integer(100, { min: 1, max: 1000, doc: 'Info hashes answered per scrape; further ones are ignored.' }),
     max_peers: integer(50, { min: 1, max: 1000, doc: 'Peers per announce reply, and the default when numwant is absent.' }),

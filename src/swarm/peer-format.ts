@@ -25,6 +25,13 @@ function mix(h: number): number {
   return h ^ (h >>> 16);
 }
 
+/** A keyed hash of a binary string of even length (IPv6 peer keys, WebTorrent peer ids). */
+export function hashBinaryString(key: string): number {
+  let h = SEED_0;
+  for (let i = 0; i < key.length; i += 2) h = Math.imul(h ^ ((key.charCodeAt(i) << 8) | key.charCodeAt(i + 1)), 0x9e3779b1) ^ SEED_1;
+  return mix(h);
+}
+
 export function ipv4PeerKey(ip: number, port: number): number {
   return ip * 65536 + port;
 }
@@ -58,9 +65,5 @@ export const ipv6PeerFormat: PeerFormat<string> = {
   write(out, at, key) {
     for (let i = 0; i < 18; i++) out[at + i] = key.charCodeAt(i);
   },
-  hash(key) {
-    let h = SEED_0;
-    for (let i = 0; i < 18; i += 2) h = Math.imul(h ^ ((key.charCodeAt(i) << 8) | key.charCodeAt(i + 1)), 0x9e3779b1) ^ SEED_1;
-    return mix(h);
-  },
+  hash: hashBinaryString,
 };

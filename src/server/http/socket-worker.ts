@@ -11,7 +11,7 @@ import { ConnectionIdValidator } from '../udp/connection-id.js';
 import { socketWorkerContext } from '../workers/socket-side.js';
 import { HttpRequestHandler, httpServerValues } from './handler.js';
 import { MAX_SHARDED_SCRAPE, ShardedHttpSwarms } from './sharded-swarms.js';
-import { loadTlsFiles } from './tls-files.js';
+import { loadTlsFiles } from '../tls-files.js';
 import { httpProtocolOptions, proxyPolicy } from './tracker.js';
 
 /** Requests forwarded per batch. */

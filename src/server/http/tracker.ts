@@ -17,7 +17,7 @@ import { MAX_SHARDED_SCRAPE } from './sharded-swarms.js';
 import type { Logger } from '../../util/log.js';
 import { type HttpProtocolOptions, HttpRequestHandler, LocalHttpSwarms, httpServerValues } from './handler.js';
 import type { ClientAddressPolicy } from './client-address.js';
-import { loadTlsFiles } from './tls-files.js';
+import { loadTlsFiles } from '../tls-files.js';
 import { AccessListHolder } from '../../access/access-list.js';
 import { startCleaning, startStatisticsLine, storeKeys, summaryOf, swarmSummary } from '../periodic.js';
 

@@ -2,7 +2,7 @@
 // key files. Checked at start (and at each SIGUSR1 reload) with errors that name the key.
 import { readFileSync } from 'node:fs';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
-import { AquaticError, ErrorCode } from '../../errors.js';
+import { AquaticError, ErrorCode } from '../errors.js';
 
 export interface TlsFileConfig {
   readonly tls_pkcs12_path: string;

@@ -1,0 +1,49 @@
+// One WebTorrent client connection as the tracker sees it: the peer_id it holds in each
+// swarm (so closing it removes them all) and the offers relayed to it that it may answer.
+import type { WsLink } from '../../transport/ws/server.js';
+
+/**
+ * Offers awaiting an answer per connection, at most. A peer gets about `max_offers` offers
+ * per announce interval from a busy swarm and answers within seconds; 64 leaves room for
+ * bursts while bounding memory (an entry is ~100 bytes, so ~6 KiB per connection).
+ */
+const MAX_EXPECTED_ANSWERS = 64;
+
+/** An offer relayed to a connection, which may answer it until `validUntil`. */
+interface ExpectedAnswer {
+  readonly infoHash: string;
+  readonly offererPeerId: string;
+  readonly validUntil: number;
+}
+
+export class WsConnection {
+  /** info_hash → the peer_id this connection announced in that swarm. */
+  readonly swarms = new Map<string, string>();
+  /**
+   * Offers relayed here, by offer_id (random per offer, and already a flat string from
+   * JSON.parse, so it hashes cheaply); oldest first.
+   */
+  private readonly expectedAnswers = new Map<string, ExpectedAnswer>();
+
+  constructor(readonly link: WsLink) {}
+
+  /** Records an offer relayed to this connection, which may answer it until `validUntil`. */
+  expectAnswer(infoHash: string, offererPeerId: string, offerId: string, validUntil: number, now: number): void {
+    const expected = this.expectedAnswers;
+    // Maps iterate in insertion order: the first entry is the oldest. Drop it when it has
+    // expired (amortised cleaning) or when the connection is at its bound.
+    if (expected.size > 0) {
+      const oldest = expected.keys().next().value!;
+      if (expected.size >= MAX_EXPECTED_ANSWERS || expected.get(oldest)!.validUntil < now) expected.delete(oldest);
+    }
+    expected.set(offerId, { infoHash, offererPeerId, validUntil });
+  }
+
+  /** Consumes the offer an answer refers to; false when there is none, it expired, or it came from elsewhere. */
+  takeExpectedAnswer(infoHash: string, offererPeerId: string, offerId: string, now: number): boolean {
+    const offer = this.expectedAnswers.get(offerId);
+    if (offer === undefined || offer.infoHash !== infoHash || offer.offererPeerId !== offererPeerId) return false;
+    this.expectedAnswers.delete(offerId);
+    return offer.validUntil >= now;
+  }
+}

@@ -1,0 +1,179 @@
+// The WebTorrent tracker's message logic: decode a text frame, apply announces to the
+// swarms, relay offers to other peers and answers to the offering peer, answer scrapes,
+// and forget a connection's peers when it closes. Bad input gets a "failure reason" and
+// never affects other messages or connections.
+import { type WsAnnounce, type WsAnswer, type WsDecodeLimits, type WsScrape, WsEvent, decodeInMessage } from '../../protocol/ws/incoming.js';
+import {
+  ScrapeResponseWriter,
+  encodeAnnounceResponse,
+  encodeAnswerRelay,
+  encodeFailure,
+  encodeOfferRelay,
+  encodeOfferRelayHead,
+} from '../../protocol/ws/outgoing.js';
+import { WsAnnounceOutcome, type WsTorrentCounts, type WsTorrents } from '../../swarm/ws-swarms.js';
+import type { WsHooks, WsLink } from '../../transport/ws/server.js';
+import { WsConnection } from './connection.js';
+
+export interface WsProtocolOptions {
+  readonly announceInterval: number;
+  readonly maxOffers: number;
+  readonly maxScrapeTorrents: number;
+  readonly allowFullScrape: boolean;
+  readonly maxSwarmsPerConnection: number;
+  readonly maxPeerAge: number;
+  readonly maxOfferAge: number;
+}
+
+export class WsMessageCounters {
+  announces = 0;
+  offersRelayed = 0;
+  answersRelayed = 0;
+  scrapes = 0;
+  /** Messages answered with a "failure reason". */
+  failures = 0;
+}
+
+export const WsFailure = {
+  BINARY: 'Binary messages are not supported',
+  HIJACK: 'This peer_id is in use by another connection',
+  TOO_MANY_SWARMS: 'Too many torrents on this connection',
+  NOT_A_PEER: 'Announce in this torrent before answering',
+  NO_OFFER: 'Could not find the offer corresponding to your answer', // aquatic_ws's wording
+  OFFERER_GONE: 'The offering peer has left',
+  FULL_SCRAPE: 'Full scrapes are not allowed', // as aquatic_udp/http
+} as const;
+
+export class WsMessageHandler implements WsHooks<WsConnection> {
+  readonly counters = new WsMessageCounters();
+  private readonly limits: WsDecodeLimits;
+  /** Peer ids chosen to receive offers, reused across announces. */
+  private readonly receivers: string[] = [];
+  private readonly counts: WsTorrentCounts = { seeders: 0, leechers: 0, downloaded: 0 };
+
+  constructor(
+    private readonly torrents: WsTorrents<WsConnection>,
+    private readonly options: WsProtocolOptions,
+    /** Seconds on the swarm clock (peer and offer expiry). */
+    private readonly now: () => number,
+  ) {
+    this.limits = { maxOffers: options.maxOffers, maxScrapeTorrents: options.maxScrapeTorrents };
+  }
+
+  open(link: WsLink): WsConnection {
+    return new WsConnection(link);
+  }
+
+  message(connection: WsConnection, text: string): void {
+    const message = decodeInMessage(text, this.limits);
+    switch (message.action) {
+      case 'announce':
+        return this.announce(connection, message);
+      case 'answer':
+        return this.answer(connection, message);
+      case 'scrape':
+        return this.scrape(connection, message);
+      case 'failure':
+        return this.fail(connection, message.reason, message.replyAction, message.infoHash);
+    }
+  }
+
+  binary(connection: WsConnection): void {
+    this.fail(connection, WsFailure.BINARY, null, null);
+  }
+
+  /** The connection is gone: its peers leave every swarm at once (bittorrent-tracker synthesises "stopped"). */
+  close(connection: WsConnection): void {
+    for (const [infoHash, peerId] of connection.swarms) this.torrents.remove(infoHash, peerId, connection);
+    connection.swarms.clear();
+  }
+
+  /** For WsTorrents.clean: an expired peer no longer counts against its connection. */
+  readonly forgetExpired = (connection: WsConnection, infoHash: string, peerId: string): void => {
+    if (connection.swarms.get(infoHash) === peerId) connection.swarms.delete(infoHash);
+  };
+
+  private fail(connection: WsConnection, reason: string, action: 'announce' | 'scrape' | null, infoHash: string | null): void {
+    this.counters.failures++;
+    connection.link.send(encodeFailure(reason, action, infoHash));
+  }
+
+  private announce(connection: WsConnection, message: WsAnnounce): void {
+    const { infoHash, peerId } = message;
+    const torrents = this.torrents;
+    const held = connection.swarms.get(infoHash);
+    if (message.event === WsEvent.STOPPED) {
+      // Only the connection holding the peer_id can stop it.
+      if (held === peerId) {
+        torrents.remove(infoHash, peerId, connection);
+        connection.swarms.delete(infoHash);
+      }
+      return this.respond(connection, infoHash);
+    }
+    if (held === undefined && connection.swarms.size >= this.options.maxSwarmsPerConnection) {
+      return this.fail(connection, WsFailure.TOO_MANY_SWARMS, 'announce', infoHash);
+    }
+    const now = this.now();
+    const outcome = torrents.announce(infoHash, peerId, connection, message.seeder, message.event === WsEvent.COMPLETED, now + this.options.maxPeerAge);
+    if (outcome === WsAnnounceOutcome.OWNED_ELSEWHERE) return this.fail(connection, WsFailure.HIJACK, 'announce', infoHash);
+    // A new peer_id from this connection in the same torrent (the client restarted it) replaces the old one.
+    if (held !== undefined && held !== peerId) torrents.remove(infoHash, held, connection);
+    connection.swarms.set(infoHash, peerId);
+    this.counters.announces++;
+    this.respond(connection, infoHash);
+
+    const offers = message.offers;
+    const want = Math.min(offers.length, message.numwant);
+    if (want <= 0) return;
+    const torrent = torrents.get(infoHash)!;
+    const receivers = this.receivers;
+    const count = torrent.peers.pickPeers(receivers, want, peerId, message.seeder);
+    if (count === 0) return;
+    const head = encodeOfferRelayHead(infoHash, peerId);
+    const validUntil = now + this.options.maxOfferAge;
+    for (let i = 0; i < count; i++) {
+      const receiver = torrent.owners.get(receivers[i]!)!;
+      const offer = offers[i]!;
+      receiver.expectAnswer(infoHash, peerId, offer.offerId, validUntil, now);
+      receiver.link.send(encodeOfferRelay(head, offer.offerId, offer.sdp));
+    }
+    this.counters.offersRelayed += count;
+  }
+
+  private respond(connection: WsConnection, infoHash: string): void {
+    const counts = this.torrents.scrape(infoHash, this.counts);
+    connection.link.send(encodeAnnounceResponse(infoHash, this.options.announceInterval, counts.seeders, counts.leechers));
+  }
+
+  /**
+   * Relays an answer to the peer whose offer it answers: only from the connection that
+   * holds the answering peer_id in that torrent, only for an offer relayed to it, and only
+   * while the offering peer is still in the torrent.
+   */
+  private answer(connection: WsConnection, message: WsAnswer): void {
+    const { infoHash, peerId, toPeerId, offerId } = message;
+    if (connection.swarms.get(infoHash) !== peerId) return this.fail(connection, WsFailure.NOT_A_PEER, 'announce', infoHash);
+    if (!connection.takeExpectedAnswer(infoHash, toPeerId, offerId, this.now())) return this.fail(connection, WsFailure.NO_OFFER, 'announce', infoHash);
+    const receiver = this.torrents.get(infoHash)?.owners.get(toPeerId);
+    if (receiver === undefined) return this.fail(connection, WsFailure.OFFERER_GONE, 'announce', infoHash);
+    receiver.link.send(encodeAnswerRelay(infoHash, peerId, offerId, message.sdp));
+    this.counters.answersRelayed++;
+  }
+
+  private scrape(connection: WsConnection, message: WsScrape): void {
+    const writer = new ScrapeResponseWriter();
+    const add = (infoHash: string) => {
+      const counts = this.torrents.scrape(infoHash, this.counts);
+      writer.add(infoHash, counts.seeders, counts.leechers, counts.downloaded);
+    };
+    if (message.infoHashes !== null) {
+      for (const infoHash of message.infoHashes) add(infoHash);
+    } else if (this.options.allowFullScrape) {
+      for (const [infoHash] of this.torrents.entries()) add(infoHash);
+    } else {
+      return this.fail(connection, WsFailure.FULL_SCRAPE, 'scrape', null);
+    }
+    this.counters.scrapes++;
+    connection.link.send(writer.finish());
+  }
+}

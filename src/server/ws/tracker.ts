@@ -1,0 +1,119 @@
+// Composition root of aquatic_ws: the torrents, the message handler and the WebSocket
+// transport from a frozen configuration, plus cleaning, statistics and SIGUSR1 certificate
+// reloads.
+import type { WsConfig } from '../../config/ws.js';
+import { AquaticError, ErrorCode } from '../../errors.js';
+import { WsTorrents } from '../../swarm/ws-swarms.js';
+import { WsServer } from '../../transport/ws/server.js';
+import { formatSocketAddress, parseSocketAddress } from '../../util/address.js';
+import type { Logger } from '../../util/log.js';
+import { loadTlsFiles } from '../tls-files.js';
+import { startStatisticsLine } from '../periodic.js';
+import type { WsConnection } from './connection.js';
+import { WsMessageHandler } from './handler.js';
+
+export interface WsTracker {
+  readonly port: number;
+  readonly server: WsServer<WsConnection>;
+  readonly handler: WsMessageHandler;
+  readonly torrents: WsTorrents<WsConnection>;
+  readonly failure: Promise<Error>;
+  /** Re-reads the certificate files (what SIGUSR1 does). */
+  reload(): void;
+  /** One cleaning sweep now (the timer runs it every `cleaning.interval`). */
+  clean(): { peersRemoved: number; torrentsRemoved: number };
+  close(): Promise<void>;
+}
+
+export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsTracker> {
+  const address = parseSocketAddress(config.network.address);
+  if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
+  if (config.socket_workers > 1) log.warn(`socket_workers = ${config.socket_workers}: aquatic_ws runs one worker in this version`);
+  const started = Date.now();
+  const now = () => Math.floor((Date.now() - started) / 1000);
+  const torrents = new WsTorrents<WsConnection>();
+  const handler = new WsMessageHandler(
+    torrents,
+    {
+      announceInterval: config.protocol.peer_announce_interval,
+      maxOffers: config.protocol.max_offers,
+      maxScrapeTorrents: config.protocol.max_scrape_torrents,
+      allowFullScrape: config.protocol.allow_full_scrape,
+      maxSwarmsPerConnection: config.protocol.max_swarms_per_connection,
+      maxPeerAge: config.cleaning.max_peer_age,
+      maxOfferAge: config.cleaning.max_offer_age,
+    },
+    now,
+  );
+  const network = config.network;
+  const server = new WsServer(
+    {
+      host: address.host,
+      port: address.port,
+      ipv6Only: network.only_ipv6,
+      maxConnections: network.max_connections,
+      maxMessageSize: network.max_message_size,
+      pingIntervalSeconds: network.ping_interval,
+      idleTimeoutSeconds: network.idle_timeout,
+      sendBufferLimit: network.send_buffer_limit,
+      allowOrigins: new Set(network.allow_origins),
+      denyOrigins: new Set(network.deny_origins),
+      denyEmptyOrigin: network.deny_empty_origin,
+      ...(config.tls.use_tls ? { tls: loadTlsFiles(config.tls) } : {}),
+    },
+    handler,
+    log,
+  );
+  let port: number;
+  try {
+    port = await server.listen();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new AquaticError(ErrorCode.BIND, `cannot listen on TCP ${config.network.address}: ${code}`, [], { cause: error });
+  }
+  log.info(`listening on ${config.tls.use_tls ? 'wss' : 'ws'}://${formatSocketAddress(address.host, port)}`);
+
+  const reload = () => {
+    if (!config.tls.use_tls) return;
+    try {
+      server.setSecureContext(loadTlsFiles(config.tls));
+      log.info('TLS certificate reloaded');
+    } catch (error) {
+      log.error(`TLS certificate not reloaded, keeping the old one: ${(error as Error).message}`);
+    }
+  };
+  process.on('SIGUSR1', reload);
+
+  const clean = () => {
+    const begun = performance.now();
+    const removed = torrents.clean(now(), handler.forgetExpired);
+    if (log.debugEnabled) {
+      log.debug(`cleaned ${removed.peersRemoved} peers and ${removed.torrentsRemoved} torrents in ${(performance.now() - begun).toFixed(1)} ms`);
+    }
+    return removed;
+  };
+  const cleaning = setInterval(clean, config.cleaning.interval * 1000);
+  cleaning.unref();
+  const statistics = config.statistics.print_to_stdout
+    ? startStatisticsLine(config.statistics.interval, handler.counters, (rate) =>
+        `messages/s: announce ${rate('announces')}, offers relayed ${rate('offersRelayed')}, answers relayed ${rate('answersRelayed')}, ` +
+        `scrape ${rate('scrapes')}, failures ${rate('failures')}; connections ${server.connectionCount}; ` +
+        `torrents ${torrents.torrentCount}, peers ${torrents.peers} (${torrents.seeders} seeders)`)
+    : undefined;
+
+  return {
+    port,
+    server,
+    handler,
+    torrents,
+    failure: new Promise<Error>(() => {}),
+    reload,
+    clean,
+    async close() {
+      process.off('SIGUSR1', reload);
+      clearInterval(cleaning);
+      if (statistics !== undefined) clearInterval(statistics);
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,292 @@
+// WebSocket transport for the WebTorrent tracker: a node:http(s) server whose upgrades go to
+// `ws` in noServer mode (permessage-deflate off: a compression bomb costs memory and CPU),
+// which reads frames; outgoing text frames are batched and written here. GET /health for
+// load balancers, Origin allow/deny lists, a cap on connections and on
+// message size, pings for silent clients, and a bound on what is queued for a client that
+// does not read. Transport only: it hands text frames to hooks and knows nothing of torrents.
+import http from 'node:http';
+import https from 'node:https';
+import { once } from 'node:events';
+import type net from 'node:net';
+import type { Duplex } from 'node:stream';
+import type tls from 'node:tls';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { Logger } from '../../util/log.js';
+
+/** One client connection as the tracker sees it. */
+export interface WsLink {
+  /** Queues a text frame; a client whose queue is over the send buffer limit is dropped instead. */
+  send(text: string): void;
+  readonly remoteAddress: string;
+}
+
+/** What the tracker does with connections; `S` is its state per connection. */
+export interface WsHooks<S> {
+  open(link: WsLink): S;
+  message(state: S, text: string): void;
+  /** A binary frame (the protocol has none). */
+  binary(state: S): void;
+  close(state: S): void;
+}
+
+export interface WsServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly ipv6Only: boolean;
+  /** Open TCP connections at most (upgraded or not). */
+  readonly maxConnections: number;
+  /** Bytes per message; beyond, `ws` closes the connection with 1009. */
+  readonly maxMessageSize: number;
+  readonly pingIntervalSeconds: number;
+  readonly idleTimeoutSeconds: number;
+  /** Bytes queued for a client before it is dropped. */
+  readonly sendBufferLimit: number;
+  /** Empty: every origin (but denied ones). */
+  readonly allowOrigins: ReadonlySet<string>;
+  readonly denyOrigins: ReadonlySet<string>;
+  readonly denyEmptyOrigin: boolean;
+  /** TLS: a secure context's options; absent for plain ws://. */
+  readonly tls?: tls.SecureContextOptions;
+}
+
+export class WsServerCounters {
+  /** WebSocket connections accepted. */
+  accepted = 0;
+  refusedOrigin = 0;
+  slowReadersDropped = 0;
+  idleClosed = 0;
+  /** Connections closed by `ws` for a protocol violation (oversized message, bad UTF-8, …). */
+  protocolErrors = 0;
+  healthChecks = 0;
+}
+
+/** Seconds a client has to send a complete HTTP request head (slowloris), as aquatic_http's request_timeout. */
+const REQUEST_HEAD_TIMEOUT_MS = 10_000;
+const FORBIDDEN = 'HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 18\r\n\r\nOrigin not allowed';
+const NOT_A_WEBSOCKET = 'aquatic_ws: a WebTorrent tracker; connect with a WebSocket client.\n';
+
+class Link<S> implements WsLink {
+  state!: S;
+  /** A message or pong arrived since the last ping sweep. */
+  active = true;
+  /** Ping sweeps in a row without a message or pong. */
+  silentSweeps = 0;
+  /** Text frames queued in this turn of the event loop, written together by WsServer.flush. */
+  readonly pending: string[] = [];
+  /** UTF-16 units in `pending` (a lower bound of its UTF-8 bytes, good enough for the send buffer bound). */
+  pendingLength = 0;
+
+  constructor(
+    readonly socket: WebSocket,
+    /** The TCP (or TLS) stream under the WebSocket: frames are written to it directly. */
+    readonly stream: Duplex,
+    readonly remoteAddress: string,
+    private readonly server: WsServer<S>,
+  ) {}
+
+  send(text: string): void {
+    this.server.send(this, text);
+  }
+}
+
+/** Bytes of an unmasked server frame header for a payload of `length` bytes (RFC 6455 5.2). */
+function frameHeaderLength(length: number): number {
+  return length < 126 ? 2 : length < 65_536 ? 4 : 10;
+}
+
+/** Writes the header of a final, unmasked text frame (FIN + opcode 1) at out[at]; returns its length. */
+function writeTextFrameHeader(out: Buffer, at: number, length: number): number {
+  out[at] = 0x81;
+  if (length < 126) {
+    out[at + 1] = length;
+    return 2;
+  }
+  if (length < 65_536) {
+    out[at + 1] = 126;
+    out.writeUInt16BE(length, at + 2);
+    return 4;
+  }
+  out[at + 1] = 127;
+  out.writeUInt32BE(0, at + 2); // lengths stay far below 2^32
+  out.writeUInt32BE(length, at + 6);
+  return 10;
+}
+
+export class WsServer<S> {
+  readonly counters = new WsServerCounters();
+  private readonly server: http.Server | https.Server;
+  private readonly wss: WebSocketServer;
+  private readonly links = new Set<Link<S>>();
+  /** Links with frames queued in this turn of the event loop. */
+  private readonly flushing: Link<S>[] = [];
+  private flushScheduled = false;
+  /** Payload bytes per queued frame, reused by flush. */
+  private readonly frameLengths: number[] = [];
+  private readonly pingTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly options: WsServerOptions,
+    private readonly hooks: WsHooks<S>,
+    private readonly log: Logger,
+  ) {
+    const httpOptions = { noDelay: true, requestTimeout: REQUEST_HEAD_TIMEOUT_MS, headersTimeout: REQUEST_HEAD_TIMEOUT_MS };
+    const onRequest = (request: http.IncomingMessage, response: http.ServerResponse) => this.answerHttp(request, response);
+    this.server = options.tls === undefined ? http.createServer(httpOptions, onRequest) : https.createServer({ ...httpOptions, ...options.tls }, onRequest);
+    this.server.maxConnections = options.maxConnections;
+    this.server.on('upgrade', (request: http.IncomingMessage, stream: Duplex, head: Buffer) => this.upgrade(request, stream, head));
+    this.server.on('clientError', (_error: Error, stream: Duplex) => stream.destroy());
+    this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: options.maxMessageSize, clientTracking: false });
+    this.pingTimer = setInterval(() => this.sweep(), options.pingIntervalSeconds * 1000);
+    this.pingTimer.unref();
+  }
+
+  async listen(): Promise<number> {
+    this.server.listen({ host: this.options.host, port: this.options.port, ipv6Only: this.options.ipv6Only });
+    await Promise.race([once(this.server, 'listening'), once(this.server, 'error').then(([error]) => Promise.reject(error))]);
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  /** Replaces the certificate for new connections (SIGUSR1 reload); open ones keep theirs. */
+  setSecureContext(options: tls.SecureContextOptions): void {
+    (this.server as https.Server).setSecureContext(options);
+  }
+
+  get connectionCount(): number {
+    return this.links.size;
+  }
+
+  private answerHttp(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const health = request.url === '/health' && (request.method === 'GET' || request.method === 'HEAD');
+    if (health) this.counters.healthChecks++;
+    const body = health ? 'Ok\n' : NOT_A_WEBSOCKET;
+    response.writeHead(health ? 200 : 426, { 'Content-Type': 'text/plain', 'Content-Length': body.length, ...(health ? {} : { Upgrade: 'websocket' }) });
+    response.end(request.method === 'HEAD' ? undefined : body);
+  }
+
+  /** Whether an upgrade from `origin` is refused (wt-tracker's allowOrigins/denyOrigins/denyEmptyOrigin). */
+  private refusesOrigin(origin: string | undefined): boolean {
+    const options = this.options;
+    if (origin === undefined || origin === '') return options.denyEmptyOrigin || options.allowOrigins.size > 0;
+    if (options.denyOrigins.has(origin)) return true;
+    return options.allowOrigins.size > 0 && !options.allowOrigins.has(origin);
+  }
+
+  private upgrade(request: http.IncomingMessage, stream: Duplex, head: Buffer): void {
+    if (this.refusesOrigin(request.headers.origin)) {
+      this.counters.refusedOrigin++;
+      stream.on('error', () => stream.destroy());
+      stream.end(FORBIDDEN);
+      return;
+    }
+    const remoteAddress = request.socket.remoteAddress ?? '';
+    this.wss.handleUpgrade(request, stream, head, (socket) => this.accept(socket, stream, remoteAddress));
+  }
+
+  private accept(socket: WebSocket, stream: Duplex, remoteAddress: string): void {
+    this.counters.accepted++;
+    const link = new Link<S>(socket, stream, remoteAddress, this);
+    this.links.add(link);
+    link.state = this.hooks.open(link);
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      link.active = true;
+      try {
+        if (isBinary) this.hooks.binary(link.state);
+        else this.hooks.message(link.state, data.toString());
+      } catch (error) {
+        // A bug must not take the other connections down: drop this one and say so.
+        this.log.error(`message handler failed, closing the connection: ${(error as Error).stack ?? String(error)}`);
+        socket.terminate();
+      }
+    });
+    socket.on('pong', () => (link.active = true));
+    socket.on('error', (error: Error) => {
+      this.counters.protocolErrors++;
+      if (this.log.debugEnabled) this.log.debug(`closing a connection from ${remoteAddress}: ${error.message}`);
+    });
+    socket.on('close', () => {
+      this.links.delete(link);
+      this.hooks.close(link.state);
+    });
+  }
+
+  /**
+   * Queues a text frame for a link. A client whose queue is already over the limit is
+   * dropped, so memory stays within limit + one message per client. Frames are written at
+   * the end of this turn of the event loop, all of a client's in one buffer and one write:
+   * with `ws`'s own send every frame took two stream writes and a writev.
+   */
+  send(link: Link<S>, text: string): void {
+    if (link.socket.readyState !== WebSocket.OPEN) return;
+    if (link.stream.writableLength + link.pendingLength > this.options.sendBufferLimit) {
+      this.counters.slowReadersDropped++;
+      link.socket.terminate();
+      return;
+    }
+    if (link.pending.length === 0) {
+      this.flushing.push(link);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flush);
+      }
+    }
+    link.pending.push(text);
+    link.pendingLength += text.length;
+  }
+
+  private readonly flush = () => {
+    this.flushScheduled = false;
+    const flushing = this.flushing;
+    for (let i = 0; i < flushing.length; i++) this.writeFrames(flushing[i]!);
+    flushing.length = 0;
+  };
+
+  private writeFrames(link: Link<S>): void {
+    const texts = link.pending;
+    // A close frame may have gone out since (ws writes it): nothing may follow it.
+    if (link.socket.readyState === WebSocket.OPEN) {
+      const lengths = this.frameLengths;
+      let total = 0;
+      for (let i = 0; i < texts.length; i++) {
+        const length = Buffer.byteLength(texts[i]!, 'utf8');
+        lengths[i] = length;
+        total += frameHeaderLength(length) + length;
+      }
+      const out = Buffer.allocUnsafe(total);
+      let at = 0;
+      for (let i = 0; i < texts.length; i++) {
+        at += writeTextFrameHeader(out, at, lengths[i]!);
+        at += out.write(texts[i]!, at, lengths[i]!, 'utf8');
+      }
+      link.stream.write(out);
+    }
+    texts.length = 0;
+    link.pendingLength = 0;
+  }
+
+  /** Every ping interval: ping links that were silent, close those silent for the idle timeout. */
+  private sweep(): void {
+    const { pingIntervalSeconds, idleTimeoutSeconds } = this.options;
+    for (const link of this.links) {
+      if (link.active) {
+        link.active = false;
+        link.silentSweeps = 0;
+        continue;
+      }
+      link.silentSweeps++;
+      if (link.silentSweeps * pingIntervalSeconds >= idleTimeoutSeconds) {
+        this.counters.idleClosed++;
+        link.socket.terminate();
+      } else {
+        link.socket.ping();
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.pingTimer);
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const link of this.links) link.socket.terminate();
+    this.server.closeAllConnections();
+    await closed;
+  }
+}

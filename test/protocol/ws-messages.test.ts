@@ -1,0 +1,207 @@
+// WebTorrent message codec: vectors in the shape bittorrent-tracker's client sends, binary
+// strings through JSON and UTF-8, hostile input, and a seeded random loop that never throws.
+import test from 'ava';
+import { type WsAnnounce, WsEvent, decodeInMessage, isBinaryString } from '../../src/protocol/ws/incoming.js';
+import {
+  ScrapeResponseWriter,
+  encodeAnnounceResponse,
+  encodeAnswerRelay,
+  encodeFailure,
+  encodeOfferRelay,
+  encodeOfferRelayHead,
+} from '../../src/protocol/ws/outgoing.js';
+
+const LIMITS = { maxOffers: 10, maxScrapeTorrents: 255 };
+const hexBinary = (hex: string) => Buffer.from(hex, 'hex').toString('latin1');
+// As bittorrent-tracker's client makes them: Buffer.from(hex, 'hex').toString('binary').
+const INFO_HASH = hexBinary('00220a5c7f80ff22e28c0d1e5d6b8eb9d8f6f5a1'); // NUL, '"', '\n', '\\', DEL, 0x80, 0xff
+const PEER_ID = hexBinary('2d5757303130302d' + '5c22090d0a7f80a0c0e0ff00'); // "-WW0100-" then '\\', '"', controls, high chars
+const OFFER_ID = hexBinary('ffeeddccbbaa99887766554433221100a0b0c0d0');
+
+/** The frame as a client's JSON.stringify writes it and the WebSocket carries it (UTF-8). */
+const overTheWire = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('utf8');
+
+test('binary strings: exactly 20 chars, each 0–255', (t) => {
+  t.true(isBinaryString(INFO_HASH));
+  t.true(isBinaryString('\u0000'.repeat(20)));
+  t.true(isBinaryString('\u00ff'.repeat(20)));
+  t.false(isBinaryString('a'.repeat(19)));
+  t.false(isBinaryString('a'.repeat(21)));
+  t.false(isBinaryString(`${'a'.repeat(19)}\u0100`));
+  t.false(isBinaryString('😀'.repeat(10))); // 20 UTF-16 units, but surrogates
+  t.false(isBinaryString(12345));
+  t.false(isBinaryString(null));
+});
+
+test('an announce with offers, as the reference client sends it', (t) => {
+  const text = overTheWire({
+    action: 'announce',
+    info_hash: INFO_HASH,
+    peer_id: PEER_ID,
+    numwant: 2,
+    uploaded: 0,
+    downloaded: 0,
+    left: 0,
+    event: 'completed',
+    offers: [
+      { offer: { type: 'offer', sdp: 'v=0\r\no=- 1' }, offer_id: OFFER_ID },
+      { offer: { type: 'offer', sdp: 'v=0\r\no=- 2' }, offer_id: INFO_HASH },
+    ],
+  });
+  t.deepEqual(decodeInMessage(text, LIMITS), {
+    action: 'announce',
+    infoHash: INFO_HASH,
+    peerId: PEER_ID,
+    event: WsEvent.COMPLETED,
+    seeder: true,
+    numwant: 2,
+    offers: [
+      { offerId: OFFER_ID, sdp: 'v=0\r\no=- 1' },
+      { offerId: INFO_HASH, sdp: 'v=0\r\no=- 2' },
+    ],
+  });
+});
+
+test('announce defaults: no left (magnet) is a leecher, no numwant means every offer, "update" and no event are plain', (t) => {
+  const base = { action: 'announce', info_hash: INFO_HASH, peer_id: PEER_ID };
+  t.like(decodeInMessage(JSON.stringify(base), LIMITS), { seeder: false, numwant: 0, offers: [], event: WsEvent.NONE });
+  t.like(decodeInMessage(JSON.stringify({ ...base, left: null, event: 'update' }), LIMITS), { seeder: false, event: WsEvent.NONE });
+  t.like(decodeInMessage(JSON.stringify({ ...base, event: 'started' }), LIMITS), { event: WsEvent.STARTED });
+  t.like(decodeInMessage(JSON.stringify({ ...base, event: 'stopped' }), LIMITS), { event: WsEvent.STOPPED });
+  const three = Array.from({ length: 3 }, () => ({ offer: { type: 'offer', sdp: 's' }, offer_id: OFFER_ID }));
+  t.like(decodeInMessage(JSON.stringify({ ...base, offers: three }), LIMITS), { numwant: 3 });
+  // More offers than max_offers: the rest are ignored (not even validated).
+  const many = [...Array.from({ length: 12 }, () => three[0]), null];
+  const decoded = decodeInMessage(JSON.stringify({ ...base, offers: many, numwant: 12.7 }), LIMITS);
+  t.like(decoded, { action: 'announce', numwant: 12 });
+  t.is((decoded as WsAnnounce).offers.length, 10);
+});
+
+test('an answer', (t) => {
+  const text = overTheWire({
+    action: 'announce',
+    info_hash: INFO_HASH,
+    peer_id: PEER_ID,
+    to_peer_id: OFFER_ID,
+    offer_id: INFO_HASH,
+    answer: { type: 'answer', sdp: 'v=0 a' },
+  });
+  t.deepEqual(decodeInMessage(text, LIMITS), { action: 'answer', infoHash: INFO_HASH, peerId: PEER_ID, toPeerId: OFFER_ID, offerId: INFO_HASH, sdp: 'v=0 a' });
+});
+
+test('scrape: one hash, a list capped at max_scrape_torrents, none (full)', (t) => {
+  t.deepEqual(decodeInMessage(JSON.stringify({ action: 'scrape', info_hash: INFO_HASH }), LIMITS), { action: 'scrape', infoHashes: [INFO_HASH] });
+  t.deepEqual(decodeInMessage(JSON.stringify({ action: 'scrape', info_hash: [INFO_HASH, OFFER_ID, PEER_ID] }), { maxOffers: 10, maxScrapeTorrents: 2 }), {
+    action: 'scrape',
+    infoHashes: [INFO_HASH, OFFER_ID],
+  });
+  t.deepEqual(decodeInMessage('{"action":"scrape"}', LIMITS), { action: 'scrape', infoHashes: null });
+  t.deepEqual(decodeInMessage('{"action":"scrape","info_hash":[]}', LIMITS), { action: 'scrape', infoHashes: [] });
+});
+
+test('hostile input: each problem is a failure value naming it', (t) => {
+  const base = { action: 'announce', info_hash: INFO_HASH, peer_id: PEER_ID };
+  const cases: [string, string, 'announce' | 'scrape' | null][] = [
+    ['', 'Invalid JSON', null],
+    ['{"action":"announce"', 'Invalid JSON', null],
+    ['"announce"', 'Invalid message: expected a JSON object', null],
+    ['[]', 'Invalid message: expected a JSON object', null],
+    ['{"action":"connect"}', 'Unknown action', null],
+    ['{"action":{"toString":1}}', 'Unknown action', null],
+    ['{"action":"announce","info_hash":"abc"}', 'Invalid info_hash', 'announce'],
+    [JSON.stringify({ ...base, peer_id: ['x'] }), 'Invalid peer_id', 'announce'],
+    [JSON.stringify({ ...base, event: '__proto__' }), 'Invalid event', 'announce'],
+    [JSON.stringify({ ...base, event: 3 }), 'Invalid event', 'announce'],
+    [JSON.stringify({ ...base, left: '10' }), 'Invalid left', 'announce'],
+    [JSON.stringify({ ...base, numwant: -5 }), 'Invalid numwant', 'announce'],
+    [JSON.stringify({ ...base, numwant: '5' }), 'Invalid numwant', 'announce'],
+    [JSON.stringify({ ...base, offers: {} }), 'Invalid offers', 'announce'],
+    [JSON.stringify({ ...base, offers: [null] }), 'Invalid offer', 'announce'],
+    [JSON.stringify({ ...base, offers: [{ offer_id: OFFER_ID }] }), 'Invalid offer', 'announce'],
+    [JSON.stringify({ ...base, offers: [{ offer_id: 'x', offer: { type: 'offer', sdp: '' } }] }), 'Invalid offer', 'announce'],
+    [JSON.stringify({ ...base, offers: [{ offer_id: OFFER_ID, offer: { type: 'offer', sdp: 5 } }] }), 'Invalid offer', 'announce'],
+    [JSON.stringify({ ...base, answer: { type: 'offer', sdp: 'x' }, to_peer_id: OFFER_ID, offer_id: OFFER_ID }), 'Invalid answer', 'announce'],
+    [JSON.stringify({ ...base, answer: { type: 'answer', sdp: 'x' }, offer_id: OFFER_ID }), 'Invalid to_peer_id', 'announce'],
+    [JSON.stringify({ ...base, answer: { type: 'answer', sdp: 'x' }, to_peer_id: OFFER_ID }), 'Invalid offer_id', 'announce'],
+    ['{"action":"scrape","info_hash":5}', 'Invalid info_hash', 'scrape'],
+    [JSON.stringify({ action: 'scrape', info_hash: [INFO_HASH, null] }), 'Invalid info_hash', 'scrape'],
+  ];
+  for (const [text, reason, replyAction] of cases) {
+    t.like(decodeInMessage(text, LIMITS), { action: 'failure', reason, replyAction }, text);
+  }
+  // The info hash goes back with announce failures once it is known, so the client can match it.
+  t.like(decodeInMessage(JSON.stringify({ ...base, left: 'x' }), LIMITS), { infoHash: INFO_HASH });
+});
+
+test('outgoing messages parse back to the protocol shapes, binary strings intact through UTF-8', (t) => {
+  const roundTrip = (text: string) => JSON.parse(Buffer.from(text, 'utf8').toString('utf8')) as unknown;
+  t.deepEqual(roundTrip(encodeAnnounceResponse(INFO_HASH, 120, 3, 4)), { action: 'announce', interval: 120, info_hash: INFO_HASH, complete: 3, incomplete: 4 });
+  t.deepEqual(roundTrip(encodeOfferRelay(encodeOfferRelayHead(INFO_HASH, PEER_ID), OFFER_ID, 'v=0\r\n"quoted"')), {
+    action: 'announce',
+    info_hash: INFO_HASH,
+    peer_id: PEER_ID,
+    offer_id: OFFER_ID,
+    offer: { type: 'offer', sdp: 'v=0\r\n"quoted"' },
+  });
+  t.deepEqual(roundTrip(encodeAnswerRelay(INFO_HASH, PEER_ID, OFFER_ID, 'sdp\u2028\ud800')), {
+    action: 'announce',
+    info_hash: INFO_HASH,
+    peer_id: PEER_ID,
+    offer_id: OFFER_ID,
+    answer: { type: 'answer', sdp: 'sdp\u2028\ud800' },
+  });
+  const writer = new ScrapeResponseWriter();
+  t.deepEqual(roundTrip(writer.finish()), { action: 'scrape', files: {} });
+  const two = new ScrapeResponseWriter();
+  two.add(INFO_HASH, 1, 2, 3);
+  two.add(PEER_ID, 0, 0, 0);
+  t.deepEqual(roundTrip(two.finish()), {
+    action: 'scrape',
+    files: { [INFO_HASH]: { complete: 1, incomplete: 2, downloaded: 3 }, [PEER_ID]: { complete: 0, incomplete: 0, downloaded: 0 } },
+  });
+  t.deepEqual(roundTrip(encodeFailure('Nope "really"', 'announce', INFO_HASH)), { 'failure reason': 'Nope "really"', action: 'announce', info_hash: INFO_HASH });
+  t.deepEqual(roundTrip(encodeFailure('Invalid JSON', null, null)), { 'failure reason': 'Invalid JSON' });
+  // What a decoded announce relays decodes again as the same offer on the receiving side.
+  const relayed = roundTrip(encodeOfferRelay(encodeOfferRelayHead(INFO_HASH, PEER_ID), OFFER_ID, 's')) as { offer_id: string; peer_id: string };
+  t.true(isBinaryString(relayed.offer_id) && isBinaryString(relayed.peer_id));
+});
+
+test('a seeded random loop over mutated and random frames never throws', (t) => {
+  let seed = 20261125;
+  const random = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const valid = [
+    JSON.stringify({ action: 'announce', info_hash: INFO_HASH, peer_id: PEER_ID, left: 5, offers: [{ offer_id: OFFER_ID, offer: { type: 'offer', sdp: 'x' } }] }),
+    JSON.stringify({ action: 'announce', info_hash: INFO_HASH, peer_id: PEER_ID, to_peer_id: OFFER_ID, offer_id: OFFER_ID, answer: { type: 'answer', sdp: 'y' } }),
+    JSON.stringify({ action: 'scrape', info_hash: [INFO_HASH, PEER_ID] }),
+  ];
+  const junk = ['null', '[]', '{}', '"', '\\u0000', '1e999', '-0', 'true', '{"a":', '\u0100', '[null]', '""'];
+  const actions = new Map<string, number>();
+  for (let i = 0; i < 20_000; i++) {
+    let text = valid[random(valid.length)]!;
+    const edits = 1 + random(4);
+    for (let e = 0; e < edits; e++) {
+      const at = random(text.length + 1);
+      switch (random(4)) {
+        case 0: // delete a run
+          text = text.slice(0, at) + text.slice(at + 1 + random(8));
+          break;
+        case 1: // insert a random char
+          text = text.slice(0, at) + String.fromCharCode(random(random(2) ? 128 : 0x3000)) + text.slice(at);
+          break;
+        case 2: // insert a JSON fragment
+          text = text.slice(0, at) + junk[random(junk.length)]! + text.slice(at);
+          break;
+        default: // replace a char
+          text = text.slice(0, at) + String.fromCharCode(32 + random(95)) + text.slice(at + 1);
+      }
+    }
+    const decoded = decodeInMessage(text, { maxOffers: 1 + random(10), maxScrapeTorrents: 1 + random(3) });
+    actions.set(decoded.action, (actions.get(decoded.action) ?? 0) + 1);
+  }
+  t.true([...actions.keys()].every((action) => ['announce', 'answer', 'scrape', 'failure'].includes(action)));
+  t.true((actions.get('failure') ?? 0) > 0);
+  t.true((actions.get('announce') ?? 0) + (actions.get('scrape') ?? 0) > 0, 'some mutations stay valid');
+});
