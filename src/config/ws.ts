@@ -2,7 +2,7 @@
 // keep its defaults (crates/ws/src/config.rs: 64 KiB messages, 10 offers, 120 s interval,
 // 255 scrape hashes, cleaning every 30 s, peers 180 s, offers 120 s, idle 180 s); the limits
 // it lacks (connections, send buffer, swarms per connection, origins) are ours.
-import { addressField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
+import { accessListSection, addressField, logLevelField, metricsSection, onlyIpv6Field, socketWorkersField } from './common.js';
 import { type Infer, boolean, integer, section, stringList } from './schema.js';
 import { tlsSection } from './tls.js';
 
@@ -48,6 +48,8 @@ export const wsConfigSchema = section('aquatic_ws', {
     interval: integer(5, { min: 1, max: 86_400, doc: 'Seconds between statistics lines.' }),
     print_to_stdout: boolean(false, 'Print a line of message and peer counts to stdout every interval.'),
   }),
+  access_list: accessListSection(),
+  metrics: metricsSection(),
 });
 
 export type WsConfig = Infer<typeof wsConfigSchema>;

@@ -58,6 +58,17 @@ const HTTP: readonly Spec[] = [
   ['connectionsAccepted', 'aquatic_connections_total', 'counter', 'Client connections accepted.'],
 ];
 
+const WS: readonly Spec[] = [
+  ['announces', 'aquatic_requests_total', 'counter', 'Requests by type.', { type: 'announce' }],
+  ['scrapes', 'aquatic_requests_total', 'counter', 'Requests by type.', { type: 'scrape' }],
+  ['offersRelayed', 'aquatic_relayed_total', 'counter', 'WebRTC signalling messages relayed between peers.', { type: 'offer' }],
+  ['answersRelayed', 'aquatic_relayed_total', 'counter', 'WebRTC signalling messages relayed between peers.', { type: 'answer' }],
+  ['failures', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'failure_reply' }],
+  ['connections', 'aquatic_connections', 'gauge', 'Open client connections.'],
+  ['peers', 'aquatic_peers', 'gauge', 'Peers in all swarms.'],
+  ['seeders', 'aquatic_seeders', 'gauge', 'Seeders in all swarms.'],
+];
+
 function samples(specs: readonly Spec[], workers: ReadonlyMap<string, CounterRecord>): Sample[] {
   const out: Sample[] = [];
   for (const [key, name, type, help, labels] of [...specs, ...COMMON]) {
@@ -75,4 +86,8 @@ export function udpSamples(workers: ReadonlyMap<string, CounterRecord>): Sample[
 
 export function httpSamples(workers: ReadonlyMap<string, CounterRecord>): Sample[] {
   return samples(HTTP, workers);
+}
+
+export function wsSamples(workers: ReadonlyMap<string, CounterRecord>): Sample[] {
+  return samples(WS, workers);
 }

@@ -14,7 +14,7 @@ import { type Json, WsTestClient, announce, binary20, offers, peerIdOf } from '.
 // The tests run concurrently in one process and every tracker listens for SIGUSR1.
 process.setMaxListeners(64);
 
-type Sections = 'network' | 'protocol' | 'tls' | 'cleaning';
+type Sections = 'network' | 'protocol' | 'tls' | 'cleaning' | 'access_list' | 'metrics';
 function wsConfig(overrides: { [S in Sections]?: Partial<WsConfig[S]> } = {}): WsConfig {
   const defaults = defaultsOf(wsConfigSchema);
   return validateConfig(wsConfigSchema, {
@@ -23,6 +23,8 @@ function wsConfig(overrides: { [S in Sections]?: Partial<WsConfig[S]> } = {}): W
     protocol: { ...defaults.protocol, ...overrides.protocol },
     tls: { ...defaults.tls, ...overrides.tls },
     cleaning: { ...defaults.cleaning, ...overrides.cleaning },
+    access_list: { ...defaults.access_list, ...overrides.access_list },
+    metrics: { ...defaults.metrics, ...overrides.metrics },
   });
 }
 
@@ -365,4 +367,26 @@ test('frames of every length class reach clients intact (7-bit, 16-bit and 64-bi
     received.map((message) => (message['offer'] as Json)['sdp']),
     sent.map((offer) => offer.offer.sdp),
   );
+});
+
+test('an access list refuses announces with a failure reason; metrics count them', async (t) => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = `${mkdtempSync(`${tmpdir()}/aquatic-ws-access-`)}/deny.txt`;
+  writeFileSync(path, `${Buffer.from(HASH_B, 'latin1').toString('hex')}\n`);
+  const { tracker, connect } = await start(t, { access_list: { mode: 'deny', path }, metrics: { enabled: true, address: '127.0.0.1:0', path: '/metrics' } });
+  const client = await connect();
+  t.like(await client.request(announce(HASH_A, peerIdOf(1))), { action: 'announce', interval: 120 });
+  t.like(await client.request(announce(HASH_B, peerIdOf(1))), { 'failure reason': WsFailure.FORBIDDEN });
+  const port = (tracker as unknown as { metricsPort: number }).metricsPort;
+  const text = await new Promise<string>((resolve, reject) =>
+    httpGet(`http://127.0.0.1:${port}/metrics`, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve(body));
+    }).on('error', reject),
+  );
+  t.regex(text, /aquatic_requests_total\{type="announce",worker="main"\} 1/);
+  t.regex(text, /aquatic_errors_total\{kind="failure_reply",worker="main"\} 1/);
+  t.regex(text, /aquatic_peers\{worker="main"\} 1/);
 });

@@ -11,6 +11,7 @@ import {
   encodeOfferRelay,
   encodeOfferRelayHead,
 } from '../../protocol/ws/outgoing.js';
+import { AccessList } from '../../access/access-list.js';
 import { WsAnnounceOutcome, type WsTorrentCounts, type WsTorrents } from '../../swarm/ws-swarms.js';
 import type { WsHooks, WsLink } from '../../transport/ws/server.js';
 import { WsConnection } from './connection.js';
@@ -42,7 +43,17 @@ export const WsFailure = {
   NO_OFFER: 'Could not find the offer corresponding to your answer', // aquatic_ws's wording
   OFFERER_GONE: 'The offering peer has left',
   FULL_SCRAPE: 'Full scrapes are not allowed', // as aquatic_udp/http
+  FORBIDDEN: 'Info hash not allowed', // as aquatic_udp/http
 } as const;
+
+const infoHashBytes = new Uint8Array(20);
+const infoHashView = new DataView(infoHashBytes.buffer);
+
+/** A 20-char binary string (code points 0-255, checked by the decoder) as bytes. */
+function binaryStringView(text: string): DataView {
+  for (let i = 0; i < 20; i++) infoHashBytes[i] = text.charCodeAt(i);
+  return infoHashView;
+}
 
 export class WsMessageHandler implements WsHooks<WsConnection> {
   readonly counters = new WsMessageCounters();
@@ -56,6 +67,7 @@ export class WsMessageHandler implements WsHooks<WsConnection> {
     private readonly options: WsProtocolOptions,
     /** Seconds on the swarm clock (peer and offer expiry). */
     private readonly now: () => number,
+    private readonly access: { readonly current: AccessList } = { current: AccessList.OFF },
   ) {
     this.limits = { maxOffers: options.maxOffers, maxScrapeTorrents: options.maxScrapeTorrents };
   }
@@ -112,6 +124,9 @@ export class WsMessageHandler implements WsHooks<WsConnection> {
     }
     if (held === undefined && connection.swarms.size >= this.options.maxSwarmsPerConnection) {
       return this.fail(connection, WsFailure.TOO_MANY_SWARMS, 'announce', infoHash);
+    }
+    if (this.access.current.mode !== 'off' && !this.access.current.allows(binaryStringView(infoHash), 0)) {
+      return this.fail(connection, WsFailure.FORBIDDEN, 'announce', infoHash);
     }
     const now = this.now();
     const outcome = torrents.announce(infoHash, peerId, connection, message.seeder, message.event === WsEvent.COMPLETED, now + this.options.maxPeerAge);

@@ -8,6 +8,9 @@ import { WsServer } from '../../transport/ws/server.js';
 import { formatSocketAddress, parseSocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
 import { loadTlsFiles } from '../tls-files.js';
+import { AccessListHolder } from '../../access/access-list.js';
+import { startConfiguredMetrics, withMetrics } from '../../metrics/server.js';
+import { wsSamples } from '../../metrics/tracker-samples.js';
 import { startStatisticsLine } from '../periodic.js';
 import type { WsConnection } from './connection.js';
 import { WsMessageHandler } from './handler.js';
@@ -18,7 +21,7 @@ export interface WsTracker {
   readonly handler: WsMessageHandler;
   readonly torrents: WsTorrents<WsConnection>;
   readonly failure: Promise<Error>;
-  /** Re-reads the certificate files (what SIGUSR1 does). */
+  /** Re-reads the certificate files and the access list (what SIGUSR1 does). */
   reload(): void;
   /** One cleaning sweep now (the timer runs it every `cleaning.interval`). */
   clean(): { peersRemoved: number; torrentsRemoved: number };
@@ -32,6 +35,7 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
   const started = Date.now();
   const now = () => Math.floor((Date.now() - started) / 1000);
   const torrents = new WsTorrents<WsConnection>();
+  const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
   const handler = new WsMessageHandler(
     torrents,
     {
@@ -44,6 +48,7 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
       maxOfferAge: config.cleaning.max_offer_age,
     },
     now,
+    access,
   );
   const network = config.network;
   const server = new WsServer(
@@ -74,6 +79,7 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
   log.info(`listening on ${config.tls.use_tls ? 'wss' : 'ws'}://${formatSocketAddress(address.host, port)}`);
 
   const reload = () => {
+    access.reload();
     if (!config.tls.use_tls) return;
     try {
       server.setSecureContext(loadTlsFiles(config.tls));
@@ -101,7 +107,16 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
         `torrents ${torrents.torrentCount}, peers ${torrents.peers} (${torrents.seeders} seeders)`)
     : undefined;
 
-  return {
+  const metrics = await startConfiguredMetrics(
+    config.metrics,
+    () => wsSamples(new Map([['main', { ...handler.counters, connections: server.connectionCount, torrents: torrents.torrentCount, peers: torrents.peers, seeders: torrents.seeders }]])),
+    log,
+  ).catch(async (error: unknown) => {
+    await server.close();
+    throw error;
+  });
+
+  return withMetrics({
     port,
     server,
     handler,
@@ -115,5 +130,5 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
       if (statistics !== undefined) clearInterval(statistics);
       await server.close();
     },
-  };
+  }, metrics);
 }
