@@ -159,3 +159,46 @@ test('an access list in allow mode refuses other info hashes with a failure reas
   const refused = await getBencoded(announceUrl(base, infoHash(12), 1));
   t.is(Buffer.from(refused.get('failure reason') as Uint8Array).toString(), 'Info hash not allowed');
 });
+
+test('garbage does not disturb other clients: NUL bytes, 64 KiB targets, 1000 headers, cut-off requests', async (t) => {
+  const net = await import('node:net');
+  const { tracker, base } = await start(t);
+  const send = (payload: string | Buffer, end = true) =>
+    new Promise<string>((resolve) => {
+      const socket = net.connect(tracker.port, '127.0.0.1', () => (end ? socket.end(payload) : socket.write(payload)));
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+      socket.on('close', () => resolve(text));
+      socket.on('error', () => resolve(text));
+      if (!end) socket.on('data', () => socket.destroy());
+    });
+  // A client that keeps a connection open and keeps announcing while the others misbehave.
+  const hash = infoHash(20);
+  const steady = async () => (await getBencoded(announceUrl(base, hash, 7000))).get('incomplete');
+  t.is(await steady(), 1);
+  const results = await Promise.all([
+    send(Buffer.from('GET /announce?info_hash=\0\0\0 HTTP/1.1\r\nHost: \0\r\n\r\n')),
+    send(`GET /${'x'.repeat(65_536)} HTTP/1.1\r\n\r\n`),
+    send(`GET /announce HTTP/1.1\r\n${'X-A: b\r\n'.repeat(1000)}\r\n`),
+    send('GET /announce?info_hash=%12%3', true),
+    send('\0\0\0\0\r\n\r\n'),
+    send(Buffer.alloc(10_000, 0)),
+  ]);
+  t.regex(results[0]!, /^HTTP\/1\.1 (200 OK[\s\S]*failure reason|400 )/);
+  t.regex(results[1]!, /^HTTP\/1\.1 431 /);
+  t.regex(results[2]!, /^HTTP\/1\.1 431 /);
+  t.is(results[3], '', 'a cut-off request gets nothing and the connection just ends');
+  t.regex(results[4]!, /^HTTP\/1\.1 400 /);
+  t.regex(results[5]!, /^HTTP\/1\.1 431 /);
+  t.is(await steady(), 1, 'the well-behaved client is still served');
+});
+
+test('scrape with binary info hashes covering every byte value', async (t) => {
+  const { base } = await start(t);
+  const hashes = Array.from({ length: 13 }, (_, k) => Uint8Array.from({ length: 20 }, (_, i) => (k * 20 + i) & 255));
+  for (const hash of hashes) await getBencoded(announceUrl(base, hash, 1));
+  const reply = await getBencoded(`${base}/scrape?${hashes.map((h) => `info_hash=${encodeBytes(h)}`).join('&')}`);
+  const files = reply.get('files') as Map<string, Map<string, BencodeValue>>;
+  t.is(files.size, 13);
+  for (const hash of hashes) t.is(files.get(Buffer.from(hash).toString('latin1'))?.get('incomplete'), 1);
+});
