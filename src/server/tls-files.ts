@@ -39,3 +39,31 @@ export function loadTlsFiles(config: TlsFileConfig): SecureContextOptions {
   }
   return options;
 }
+
+/**
+ * Re-reads the certificate into a running server (SIGUSR1); a certificate that fails to
+ * load leaves the old one in place.
+ */
+export function reloadTlsInto(
+  config: TlsFileConfig & { readonly use_tls: boolean },
+  server: { setSecureContext(options: SecureContextOptions): void },
+  log: { info(message: string): void; error(message: string): void },
+): void {
+  if (!config.use_tls) return;
+  try {
+    server.setSecureContext(loadTlsFiles(config));
+    log.info('TLS certificate reloaded');
+  } catch (error) {
+    log.error(`TLS certificate not reloaded, keeping the old one: ${(error as Error).message}`);
+  }
+}
+
+/** Awaits a TCP listener, turning a failure into the error the CLI reports. */
+export async function listenOrExplain(listening: Promise<number>, address: string): Promise<number> {
+  try {
+    return await listening;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new AquaticError(ErrorCode.BIND, `cannot listen on TCP ${address}: ${code}`, [], { cause: error });
+  }
+}

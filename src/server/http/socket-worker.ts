@@ -11,7 +11,7 @@ import { ConnectionIdValidator } from '../udp/connection-id.js';
 import { socketWorkerContext } from '../workers/socket-side.js';
 import { HttpRequestHandler, httpServerValues } from './handler.js';
 import { MAX_SHARDED_SCRAPE, ShardedHttpSwarms } from './sharded-swarms.js';
-import { loadTlsFiles } from '../tls-files.js';
+import { loadTlsFiles, reloadTlsInto } from '../tls-files.js';
 import { httpProtocolOptions, proxyPolicy } from './tracker.js';
 
 /** Requests forwarded per batch. */
@@ -58,13 +58,7 @@ async function start(): Promise<void> {
   const port = await server.listen();
   onReload(() => {
     access.reload();
-    if (config.tls.use_tls) {
-      try {
-        server.setSecureContext(loadTlsFiles(config.tls));
-      } catch (error) {
-        log.error(`TLS certificate not reloaded, keeping the old one: ${(error as Error).message}`);
-      }
-    }
+    reloadTlsInto(config.tls, server, log);
   });
   post({ type: 'ready', port });
 

@@ -2,7 +2,6 @@
 // transport from a frozen configuration, plus cleaning, statistics and SIGUSR1 certificate
 // reloads.
 import type { HttpConfig } from '../../config/http.js';
-import { AquaticError, ErrorCode } from '../../errors.js';
 import { TorrentStore } from '../../swarm/torrents.js';
 import { HttpServer } from '../../transport/http/server.js';
 import { type SocketAddress, formatSocketAddress, parseSocketAddress } from '../../util/address.js';
@@ -17,7 +16,7 @@ import { MAX_SHARDED_SCRAPE } from './sharded-swarms.js';
 import type { Logger } from '../../util/log.js';
 import { type HttpProtocolOptions, HttpRequestHandler, LocalHttpSwarms, httpServerValues } from './handler.js';
 import type { ClientAddressPolicy } from './client-address.js';
-import { loadTlsFiles } from '../tls-files.js';
+import { listenOrExplain, loadTlsFiles, reloadTlsInto } from '../tls-files.js';
 import { AccessListHolder } from '../../access/access-list.js';
 import { startCleaning, startStatisticsLine, storeKeys, summaryOf, swarmSummary } from '../periodic.js';
 
@@ -113,24 +112,12 @@ export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logg
     },
     handler.handle,
   );
-  let port: number;
-  try {
-    port = await server.listen();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new AquaticError(ErrorCode.BIND, `cannot listen on TCP ${config.network.address}: ${code}`, [], { cause: error });
-  }
+  const port = await listenOrExplain(server.listen(), config.network.address);
   log.info(`listening on ${config.tls.use_tls ? 'https' : 'http'}://${formatSocketAddress(address.host, port)}`);
 
   const reload = () => {
     access.reload();
-    if (!config.tls.use_tls) return;
-    try {
-      server.setSecureContext(loadTlsFiles(config.tls));
-      log.info('TLS certificate reloaded');
-    } catch (error) {
-      log.error(`TLS certificate not reloaded, keeping the old one: ${(error as Error).message}`);
-    }
+    reloadTlsInto(config.tls, server, log);
   };
   process.on('SIGUSR1', reload);
 

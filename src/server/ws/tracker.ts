@@ -2,12 +2,11 @@
 // transport from a frozen configuration, plus cleaning, statistics and SIGUSR1 certificate
 // reloads.
 import type { WsConfig } from '../../config/ws.js';
-import { AquaticError, ErrorCode } from '../../errors.js';
 import { WsTorrents } from '../../swarm/ws-swarms.js';
 import { WsServer } from '../../transport/ws/server.js';
 import { formatSocketAddress, parseSocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
-import { loadTlsFiles } from '../tls-files.js';
+import { listenOrExplain, loadTlsFiles, reloadTlsInto } from '../tls-files.js';
 import { AccessListHolder } from '../../access/access-list.js';
 import { startConfiguredMetrics, withMetrics } from '../../metrics/server.js';
 import { wsSamples } from '../../metrics/tracker-samples.js';
@@ -69,24 +68,12 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
     handler,
     log,
   );
-  let port: number;
-  try {
-    port = await server.listen();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new AquaticError(ErrorCode.BIND, `cannot listen on TCP ${config.network.address}: ${code}`, [], { cause: error });
-  }
+  const port = await listenOrExplain(server.listen(), config.network.address);
   log.info(`listening on ${config.tls.use_tls ? 'wss' : 'ws'}://${formatSocketAddress(address.host, port)}`);
 
   const reload = () => {
     access.reload();
-    if (!config.tls.use_tls) return;
-    try {
-      server.setSecureContext(loadTlsFiles(config.tls));
-      log.info('TLS certificate reloaded');
-    } catch (error) {
-      log.error(`TLS certificate not reloaded, keeping the old one: ${(error as Error).message}`);
-    }
+    reloadTlsInto(config.tls, server, log);
   };
   process.on('SIGUSR1', reload);
 
