@@ -5,9 +5,8 @@
 // HTTP, UDP and wrk numbers can be put side by side.
 import { MAX_PEERS_V4 } from '../protocol/udp/constants.js';
 import { DEFAULT_ANNOUNCE_PATH, DEFAULT_MAX_SCRAPE_HASHES, DEFAULT_SCRAPE_PATH } from '../protocol/http/constants.js';
-import { logLevelField } from './common.js';
 import { type Infer, boolean, decimal, integer, oneOf, section, string } from './schema.js';
-import { validateLoopbackTarget } from './udp-load-test.js';
+import { loadTestCommonFields } from './load-test-common.js';
 
 /** aquatic_http_load_test's Gamma popularity: torrent_gamma_shape and torrent_gamma_scale. */
 const AQUATIC_GAMMA_SHAPE = 0.2;
@@ -19,35 +18,11 @@ function validatePath(text: string): string | undefined {
 }
 
 export const httpLoadTestConfigSchema = section('aquatic_http_load_test', {
-  log_level: logLevelField,
-  server_address: string('127.0.0.1:3000', {
-    doc: 'Tracker to load: "IPv4:port" or "[::1]:port". Loopback only (127.0.0.0/8 or ::1).',
-    validate: validateLoopbackTarget,
-  }),
-  workers: integer(1, {
-    min: 1,
-    max: 64,
-    doc: 'Load generator threads; with 1 the load runs in the main thread.',
-  }),
-  duration: integer(30, {
-    min: 0,
-    max: 86_400,
-    doc: 'Seconds measured after the warm-up; 0 runs until Ctrl-C.',
-  }),
-  warmup: integer(2, {
-    min: 0,
-    max: 3600,
-    doc: 'Seconds of load before measuring starts (swarms fill, connections open); not counted in the summary.',
-  }),
+  ...loadTestCommonFields(),
   request_timeout_ms: integer(1000, {
     min: 1,
     max: 60_000,
     doc: 'A request unanswered this long counts as a timeout; its connection is closed and opened again (the stream cannot be resynchronised).',
-  }),
-  seed: integer(1, {
-    min: 0,
-    max: 0xffff_ffff,
-    doc: 'Seed of the random generator that builds the peers and picks requests (same seed, same load).',
   }),
   network: section('Client connections.', {
     connections: integer(64, {

@@ -2,58 +2,21 @@
 // aquatic's aquatic_udp_load_test; the request defaults follow the bench generator udpload
 // (10 000 torrents with Pareto(2) popularity, 100 000 peers, 5 announces : 1 scrape of
 // 1..49 hashes, 25% seeders, numwant 50), so the two can be compared run for run.
-import { parseSocketAddress } from '../util/address.js';
-import { parseIpv4 } from '../util/ip.js';
-import { logLevelField } from './common.js';
+import { loadTestCommonFields } from './load-test-common.js';
 import { type Infer, boolean, decimal, integer, oneOf, section, string } from './schema.js';
 import { MAX_PEERS_V4, MAX_SCRAPE_TORRENTS_PER_PACKET } from '../protocol/udp/constants.js';
 
 /** The most requests one socket keeps in flight: the transaction ID reserves 10 bits for the slot. */
 export const MAX_IN_FLIGHT_PER_SOCKET = 1024;
 
-/**
- * A load generator aimed at someone else's host is an attack tool, so the target must be
- * this machine: 127.0.0.0/8 or ::1.
- */
-export function validateLoopbackTarget(text: string): string | undefined {
-  const address = parseSocketAddress(text);
-  if (typeof address === 'string') return address;
-  if (address.port === 0) return 'the port must not be 0';
-  const loopback = address.family === 4 ? parseIpv4(address.host) >>> 24 === 127 : address.host === '::1';
-  if (!loopback) return `must be a loopback address (127.0.0.0/8 or [::1]), got ${JSON.stringify(text)}: this tool only targets this machine`;
-  return undefined;
-}
+export { validateLoopbackTarget } from './load-test-common.js';
 
 export const udpLoadTestConfigSchema = section('aquatic_udp_load_test', {
-  log_level: logLevelField,
-  server_address: string('127.0.0.1:3000', {
-    doc: 'Tracker to load: "IPv4:port" or "[::1]:port". Loopback only (127.0.0.0/8 or ::1).',
-    validate: validateLoopbackTarget,
-  }),
-  workers: integer(1, {
-    min: 1,
-    max: 64,
-    doc: 'Load generator threads; with 1 the load runs in the main thread.',
-  }),
-  duration: integer(30, {
-    min: 0,
-    max: 86_400,
-    doc: 'Seconds measured after the warm-up; 0 runs until Ctrl-C.',
-  }),
-  warmup: integer(2, {
-    min: 0,
-    max: 3600,
-    doc: 'Seconds of load before measuring starts (swarms fill, caches warm); not counted in the summary.',
-  }),
+  ...loadTestCommonFields(),
   request_timeout_ms: integer(1000, {
     min: 1,
     max: 60_000,
     doc: 'A request unanswered this long counts as a timeout and its slot is reused.',
-  }),
-  seed: integer(1, {
-    min: 0,
-    max: 0xffff_ffff,
-    doc: 'Seed of the random generator that builds the peers and picks requests (same seed, same load).',
   }),
   network: section('Client sockets.', {
     multiple_client_ipv4s: boolean(
