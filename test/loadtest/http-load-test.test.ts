@@ -12,13 +12,19 @@ import { type HttpConfig, httpConfigSchema } from '../../src/config/http.js';
 import { type HttpLoadTestConfig, httpLoadTestConfigSchema } from '../../src/config/http-load-test.js';
 import { type UdpLoadTestConfig, udpLoadTestConfigSchema } from '../../src/config/udp-load-test.js';
 import { isAquaticError } from '../../src/errors.js';
-import { buildPopulation, clampedIndexWeights, gammaWeights, regularizedUpperGamma } from '../../src/loadtest/common/population.js';
+import {
+  buildPopulation,
+  clampedIndexWeights,
+  gammaWeights,
+  paretoWeights,
+  regularizedUpperGamma,
+  udploadInfoHashes,
+} from '../../src/loadtest/common/population.js';
 import { startHttpLoadTest } from '../../src/loadtest/http/load-test.js';
 import type { HttpLoadTestSummary } from '../../src/loadtest/http/report.js';
 import { type AnnounceFields, HttpRequestWriter } from '../../src/loadtest/http/request.js';
 import { BodyVerdict, HttpResponseReader, ReadStatus, checkTrackerBody, createBodyCheck } from '../../src/loadtest/http/response.js';
 import { RequestKind } from '../../src/loadtest/http/stats.js';
-import { paretoWeights, udploadInfoHashes } from '../../src/loadtest/udp/population.js';
 import { encodeBencode } from '../../src/protocol/http/bencode.js';
 import { EVENT_NONE, EVENT_STARTED, NUMWANT_DEFAULT } from '../../src/protocol/http/constants.js';
 import {

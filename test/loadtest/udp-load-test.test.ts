@@ -11,9 +11,9 @@ import { loadConfig, validateConfig } from '../../src/config/load.js';
 import { defaultsOf } from '../../src/config/schema.js';
 import { type UdpLoadTestConfig, udpLoadTestConfigSchema } from '../../src/config/udp-load-test.js';
 import { isAquaticError } from '../../src/errors.js';
+import { TorrentPicker, paretoWeights, readInfoHashes, udploadInfoHashes } from '../../src/loadtest/common/population.js';
+import { Random } from '../../src/loadtest/common/random.js';
 import { startUdpLoadTest } from '../../src/loadtest/udp/load-test.js';
-import { TorrentPicker, paretoWeights, readInfoHashes, udploadInfoHashes } from '../../src/loadtest/udp/population.js';
-import { Random } from '../../src/loadtest/udp/random.js';
 import type { LoadTestSummary } from '../../src/loadtest/udp/report.js';
 import { LATENCY_BUCKETS, bucketLatency, latencyBucket } from '../../src/loadtest/udp/stats.js';
 import { ACTION_ANNOUNCE, ACTION_SCRAPE, EVENT_NONE, EVENT_STARTED, INFO_HASH_SIZE } from '../../src/protocol/udp/constants.js';
@@ -256,6 +256,15 @@ test('the Pareto picker draws what udpload\'s formula draws', (t) => {
     const expected = share(udpload, below);
     t.true(Math.abs(share(() => picker.pick(random), below) - expected) < 0.005, `index < ${below}: expected ${expected}`);
   }
+});
+
+test('the Pareto weights are udpload\'s index formula term by term: tail differences, the clamped tail on the last index', (t) => {
+  const torrents = 1000;
+  const tail = (x: number): number => x ** -2;
+  const expected = Float64Array.from({ length: torrents }, (_, i) =>
+    i === torrents - 1 ? tail(101) : tail(1 + (100 * i) / (torrents - 1)) - tail(1 + (100 * (i + 1)) / (torrents - 1)),
+  );
+  t.deepEqual(paretoWeights(torrents, 2), expected);
 });
 
 test('info_hashes_file: hex lines (e.g. a whitelist) become the torrents; too few is an error naming the key', (t) => {

@@ -1,12 +1,25 @@
-// The simulated world every load tester (UDP, HTTP) drives, built from the seed: torrents and
-// their popularity, peers (torrent, port, seeder) and what identifies a peer on the wire
-// (peer_id, left). Settings are a structural subset of a load tester's configuration, so
-// any tester whose `seed` and `[requests]` keys carry these names can build it.
+// The simulated world every load tester (UDP, HTTP, WebSocket) drives, built from the seed:
+// torrents and their popularity, peers (torrent, port, seeder) and what identifies a peer on
+// the wire (peer_id, left). Settings are a structural subset of a load tester's
+// configuration, so any tester whose `seed` and `[requests]` keys carry these names can build
+// it. Every worker builds the same world and drives its own share of the peers.
+import { readFileSync } from 'node:fs';
+import { AquaticError, ErrorCode } from '../../errors.js';
 import { INFO_HASH_SIZE, PEER_ID_SIZE } from '../../protocol/http/constants.js';
-import { type Population, TorrentPicker, aquaticWeights, readInfoHashes, udploadInfoHashes } from '../udp/population.js';
-import { Random } from '../udp/random.js';
+import { Random, writeUdploadInfoHash } from './random.js';
 
-export type { Population } from '../udp/population.js';
+export interface Population {
+  readonly torrentCount: number;
+  /** torrentCount * 20 bytes: info hash i at i * 20. */
+  readonly infoHashes: Uint8Array;
+  /** A 20-byte view per torrent, made once, for the request encoders. */
+  readonly infoHashViews: readonly Uint8Array[];
+  readonly picker: TorrentPicker;
+  readonly peerCount: number;
+  readonly peerTorrent: Uint32Array;
+  readonly peerPort: Uint16Array;
+  readonly peerSeeder: Uint8Array;
+}
 
 export type TorrentSelection = 'pareto' | 'aquatic' | 'gamma';
 
@@ -54,12 +67,101 @@ function torrentWeights(settings: PopulationSettings): Float64Array {
   const { number_of_torrents: torrents, number_of_peers: peers, torrent_selection, pareto_shape } = settings.requests;
   switch (torrent_selection) {
     case 'pareto':
-      return clampedIndexWeights(torrents, (x) => x ** -pareto_shape);
+      return paretoWeights(torrents, pareto_shape);
     case 'aquatic':
       return aquaticWeights(torrents, peers);
     case 'gamma':
       return gammaWeights(torrents, settings.requests.gamma_shape ?? AQUATIC_GAMMA_SHAPE, settings.requests.gamma_scale ?? AQUATIC_GAMMA_SCALE);
   }
+}
+
+/**
+ * Picks torrent indexes by weight in O(1) with one random number: Vose's alias method
+ * (each index keeps a probability of itself and an alias to fall back to).
+ */
+export class TorrentPicker {
+  private readonly keep: Float64Array;
+  private readonly alias: Uint32Array;
+
+  constructor(weights: Float64Array) {
+    const n = weights.length;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += weights[i]!;
+    this.keep = new Float64Array(n);
+    this.alias = new Uint32Array(n);
+    const scaled = weights.map((weight) => (weight * n) / sum);
+    const small: number[] = [];
+    const large: number[] = [];
+    for (let i = 0; i < n; i++) (scaled[i]! < 1 ? small : large).push(i);
+    while (small.length > 0 && large.length > 0) {
+      const less = small.pop()!;
+      const more = large[large.length - 1]!;
+      this.keep[less] = scaled[less]!;
+      this.alias[less] = more;
+      scaled[more] = scaled[more]! + scaled[less]! - 1;
+      if (scaled[more]! < 1) small.push(large.pop()!);
+    }
+    // What is left is 1 up to rounding.
+    for (const i of [...small, ...large]) this.keep[i] = 1;
+  }
+
+  pick(random: Random): number {
+    const r = random.nextFloat() * this.keep.length;
+    const index = Math.floor(r);
+    return r - index < this.keep[index]! ? index : this.alias[index]!;
+  }
+}
+
+/** The default torrents: udpload's info hashes (`udpload -H count`), so its whitelist fits. */
+export function udploadInfoHashes(count: number): Uint8Array {
+  const out = new Uint8Array(count * INFO_HASH_SIZE);
+  for (let i = 0; i < count; i++) writeUdploadInfoHash(i, out, i * INFO_HASH_SIZE);
+  return out;
+}
+
+/** Reads `count` hex info hashes, one a line (blank lines and # comments skipped). */
+export function readInfoHashes(path: string, count: number): Uint8Array {
+  const key = '`requests.info_hashes_file`';
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new AquaticError(ErrorCode.CONFIG_FILE, `${key}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const out = new Uint8Array(count * INFO_HASH_SIZE);
+  let found = 0;
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length && found < count; n++) {
+    const line = lines[n]!.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    if (!/^[0-9a-fA-F]{40}$/.test(line)) {
+      throw new AquaticError(ErrorCode.CONFIG_INVALID, `${key}: line ${n + 1} of ${path} is not a 40-digit hex info hash`);
+    }
+    out.set(Buffer.from(line, 'hex'), found * INFO_HASH_SIZE);
+    found++;
+  }
+  if (found < count) {
+    throw new AquaticError(
+      ErrorCode.CONFIG_INVALID,
+      `${key}: ${path} holds ${found} info hashes, fewer than \`requests.number_of_torrents\` = ${count}`,
+    );
+  }
+  return out;
+}
+
+/**
+ * udpload's popularity (aquatic_udp_load_test's until 2022): the index formula over
+ * Pareto(scale 1, shape), whose survival function is P(X >= x) = x^-shape.
+ */
+export function paretoWeights(torrents: number, shape: number): Float64Array {
+  return clampedIndexWeights(torrents, (x) => x ** -shape);
+}
+
+/** aquatic_udp_load_test's popularity since 2024: an exponential hot head on a uniform floor. */
+export function aquaticWeights(torrents: number, peers: number): Float64Array {
+  const weights = new Float64Array(torrents);
+  for (let i = 0; i < torrents; i++) weights[i] = torrents / peers + Math.exp(6.5 - (500 * i) / torrents);
+  return weights;
 }
 
 /** aquatic_http_load_test's defaults (torrent_gamma_shape, torrent_gamma_scale). */

@@ -1,4 +1,4 @@
-// Seeded randomness for the load generator: a fast 32-bit generator for the hot path, and
+// Seeded randomness for the load generators: a fast 32-bit generator for the hot path, and
 // the splitmix64 info hashes udpload uses (so `udpload -H N` is our whitelist too).
 
 /** xoshiro128** (Blackman & Vigna): 32-bit state words, no allocation, good statistics. */

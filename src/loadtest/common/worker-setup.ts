@@ -1,6 +1,6 @@
-// What every load worker (UDP, HTTP) decides the same way: its own random stream, the
-// client address it sends from, and how often it looks for timed-out requests.
-import { Random } from '../udp/random.js';
+// What every load worker (UDP, HTTP, WebSocket) decides the same way: its own random stream,
+// the client address it sends from, and how often it looks for timed-out requests.
+import { Random } from './random.js';
 
 /** Each worker draws its own stream from the seed; the world they drive is the same in all of them. */
 export function workerRandom(seed: number, workerIndex: number): Random {

@@ -6,7 +6,7 @@
 // answering is retried once on a new one, as HTTP clients do (RFC 9112 9.3.1).
 import type net from 'node:net';
 import { type Population, LEECHER_LEFT, createPeerId, pickDistinctTorrents, writePeerIndex } from '../common/population.js';
-import type { Random } from '../udp/random.js';
+import type { Random } from '../common/random.js';
 import { latencyBucket } from '../udp/stats.js';
 import { type AnnounceFields, HttpRequestWriter, type HttpRequestTarget } from './request.js';
 import { BodyVerdict, HttpResponseReader, ReadStatus, checkTrackerBody, createBodyCheck } from './response.js';

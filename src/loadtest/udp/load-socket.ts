@@ -11,7 +11,6 @@ import {
   ERROR_RESPONSE_HEADER_SIZE,
   EVENT_NONE,
   EVENT_STARTED,
-  PEER_ID_SIZE,
   SCRAPE_RESPONSE_ENTRY_SIZE,
   SCRAPE_RESPONSE_HEADER_SIZE,
 } from '../../protocol/udp/constants.js';
@@ -28,8 +27,8 @@ import {
   type PacketBatch,
 } from '../../transport/udp/batch.js';
 import type { UdpTransport } from '../../transport/udp/types.js';
-import type { Population } from './population.js';
-import type { Random } from './random.js';
+import { LEECHER_LEFT, type Population, createPeerId, mix32, pickDistinctTorrents, writePeerIndex } from '../common/population.js';
+import type { Random } from '../common/random.js';
 import { Cell, latencyBucket } from './stats.js';
 
 /**
@@ -42,12 +41,6 @@ const GENERATION_MASK = (1 << (32 - SLOT_BITS)) - 1;
 
 /** BEP 15 says a client may use a connection ID for one minute; ask for a fresh one then. */
 const CONNECTION_REFRESH_MS = 60_000;
-/** `left` of a leecher's announce; seeders send 0. */
-const LEECHER_LEFT = 1000;
-/** Azureus-style client prefix of our peer IDs (BEP 20). */
-const PEER_ID_PREFIX = '-AQ0001-';
-/** Re-draws allowed per scrape hash when the pick repeats one already in the request. */
-const DISTINCT_PICK_TRIES = 16;
 const NO_SLOT = -1;
 
 const META_INTS = META_STRIDE / 4;
@@ -101,8 +94,7 @@ export class LoadSocket {
   private lastAnswerAt = 0;
 
   // Reused request fields (the encoders take an object; one per socket, never reallocated).
-  private readonly peerId = new Uint8Array(PEER_ID_SIZE);
-  private readonly peerIdView = new DataView(this.peerId.buffer);
+  private readonly peerId = createPeerId();
   private readonly announce = {
     connectionIdHigh: 0,
     connectionIdLow: 0,
@@ -144,7 +136,6 @@ export class LoadSocket {
     this.ownTx = createPacketBatch(window);
     prepareDestinations(this.ownTx, destination);
     this.scrapePicks = new Int32Array(plan.scrapeMaxTorrents);
-    this.peerId.set(Buffer.from(PEER_ID_PREFIX, 'latin1'));
     this.announce.numWant = plan.numWant;
     const peers = plan.population.peerCount;
     this.peersOwned = socketIndex < peers ? Math.ceil((peers - socketIndex) / socketCount) : 0;
@@ -328,10 +319,7 @@ export class LoadSocket {
     fields.connectionIdLow = this.connectionIdLow;
     fields.transactionId = transactionId;
     fields.infoHash = population.infoHashViews[population.peerTorrent[peer]!]!;
-    // peer_id: prefix, peer index, and 8 bytes that differ between peers.
-    this.peerIdView.setUint32(8, peer);
-    this.peerIdView.setUint32(12, mix32(peer));
-    this.peerIdView.setUint32(16, mix32(peer ^ 0x5bd1e995));
+    writePeerIndex(this.peerId, peer);
     fields.downloaded = seeder ? LEECHER_LEFT : 0;
     fields.left = seeder ? 0 : LEECHER_LEFT;
     fields.event = peerStarted[peer] === 1 ? EVENT_NONE : EVENT_STARTED;
@@ -344,28 +332,11 @@ export class LoadSocket {
   private writeScrape(tx: PacketBatch, at: number, slot: number, transactionId: number): number {
     const { population, random } = this.plan;
     const wanted = 1 + random.below(this.plan.scrapeMaxTorrents);
-    const picks = this.scrapePicks;
+    const count = pickDistinctTorrents(population, random, wanted, this.scrapePicks);
     const hashes = this.scrapeHashes;
     hashes.length = 0;
-    // Distinct info hashes, as a real client sends; a repeated pick is drawn again.
-    for (let k = 0; k < wanted; k++) {
-      for (let tries = 0; tries < DISTINCT_PICK_TRIES; tries++) {
-        const torrent = population.picker.pick(random);
-        let repeated = false;
-        for (let q = 0; q < hashes.length; q++) {
-          if (picks[q] === torrent) {
-            repeated = true;
-            break;
-          }
-        }
-        if (!repeated) {
-          picks[hashes.length] = torrent;
-          hashes.push(population.infoHashViews[torrent]!);
-          break;
-        }
-      }
-    }
-    this.slotScrapeCount[slot] = hashes.length;
+    for (let k = 0; k < count; k++) hashes.push(population.infoHashViews[this.scrapePicks[k]!]!);
+    this.slotScrapeCount[slot] = count;
     return writeScrapeRequest(tx.data, tx.dataView, at, this.connectionIdHigh, this.connectionIdLow, transactionId, hashes);
   }
 }
@@ -381,14 +352,6 @@ function prepareDestinations(batch: PacketBatch, destination: Destination): void
     batch.meta32[m + META_REPLY_TO / 4] = 0;
     batch.meta.set(destination.address16, slot * META_STRIDE + META_ADDRESS);
   }
-}
-
-/** A 32-bit integer hash (murmur3's finalizer): distinct, scattered values per peer. */
-function mix32(value: number): number {
-  let z = value | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
 }
 
 const CONNECTION = Buffer.from('onnection', 'latin1');

@@ -1,12 +1,17 @@
 // The results of a run: the summary object, the table a person reads, the RESULT line a
 // script parses (same keys as the bench generator udpload where they mean the same) and JSON.
-import { writeFileSync } from 'node:fs';
 import { ACTION_ANNOUNCE, ACTION_CONNECT, ACTION_SCRAPE } from '../../protocol/udp/constants.js';
+import type { MeasuredWindow } from '../common/coordinator.js';
+import { formatResultLine, formatRows, median, round } from '../common/format.js';
 import { Cell, latencyPercentile, sentRequests, validResponses } from './stats.js';
+import type { UdpTransportKind } from './worker.js';
+
+/** The CLI's name for writing the summary as JSON. */
+export { writeJsonFile as writeJsonSummary } from '../common/format.js';
 
 export interface LoadTestSummary {
   readonly server_address: string;
-  readonly transport: 'native' | 'dgram';
+  readonly transport: UdpTransportKind;
   readonly workers: number;
   readonly sockets: number;
   readonly in_flight_per_socket: number;
@@ -39,14 +44,14 @@ export interface LoadTestSummary {
 
 export interface RunFacts {
   readonly server_address: string;
-  readonly transport: 'native' | 'dgram';
+  readonly transport: UdpTransportKind;
   readonly workers: number;
   readonly sockets: number;
   readonly in_flight_per_socket: number;
 }
 
 /** From the counts of the measured window, its length and the CPU spent in it. */
-export function summarize(facts: RunFacts, window: Float64Array, seconds: number, cpuSeconds: number, perSecond: readonly number[]): LoadTestSummary {
+export function summarize(facts: RunFacts, { stats: window, seconds, cpuSeconds, perSecond }: MeasuredWindow): LoadTestSummary {
   const rate = (count: number): number => (seconds > 0 ? count / seconds : 0);
   const valid = validResponses(window);
   const announces = window[Cell.VALID + ACTION_ANNOUNCE]!;
@@ -87,7 +92,7 @@ export function progressLine(label: string, window: Float64Array, seconds: numbe
 }
 
 export function formatTable(s: LoadTestSummary): string {
-  const rows: [string, string][] = [
+  return formatRows([
     ['target', `${s.server_address} (${s.transport} transport, ${s.workers} worker(s) x ${s.sockets / s.workers} sockets x ${s.in_flight_per_socket} in flight)`],
     ['measured', `${s.duration_s.toFixed(2)} s, ${s.requests_sent} requests sent, ${s.valid_responses} valid responses`],
     ['requests/s', String(s.requests_per_s)],
@@ -105,14 +110,12 @@ export function formatTable(s: LoadTestSummary): string {
     ['latency p99', `${s.latency_p99_us} µs  (p99.9 ${s.latency_p999_us} µs)`],
     ['avg peers/announce', s.avg_peers_per_announce.toFixed(2)],
     ['generator CPU', `${s.generator_cpu.toFixed(2)}  (cores busy; near 1 per worker means the generator may be the bottleneck)`],
-  ];
-  const width = Math.max(...rows.map(([name]) => name.length));
-  return `${rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`).join('\n')}\n`;
+  ]);
 }
 
 /** `RESULT key=value ...`, keys as udpload's where they mean the same. */
 export function resultLine(s: LoadTestSummary): string {
-  const fields: [string, number][] = [
+  return formatResultLine([
     ['rps', s.responses_per_s],
     ['median_rps', s.median_responses_per_s],
     ['announce_rps', s.announce_per_s],
@@ -127,22 +130,5 @@ export function resultLine(s: LoadTestSummary): string {
     ['p50_us', s.latency_p50_us],
     ['p99_us', s.latency_p99_us],
     ['gen_cpu', s.generator_cpu],
-  ];
-  return `RESULT ${fields.map(([key, value]) => `${key}=${value}`).join(' ')}\n`;
-}
-
-export function writeJsonSummary(path: string, summary: LoadTestSummary): void {
-  writeFileSync(path, `${JSON.stringify(summary, null, 2)}\n`);
-}
-
-function round(value: number, digits: number): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
-}
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return Math.round(sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2);
+  ]);
 }

@@ -8,16 +8,16 @@ import { NativeUdpTransport } from '../../transport/udp/native.js';
 import type { UdpTransport, UdpTransportOptions } from '../../transport/udp/types.js';
 import { parseSocketAddress } from '../../util/address.js';
 import { writeIpAs16 } from '../../util/ip.js';
+import { type Population, buildPopulation } from '../common/population.js';
+import { clientAddress, sweepIntervalMs, workerRandom } from '../common/worker-setup.js';
+import type { RunnableLoadWorker } from '../common/worker-thread.js';
 import { type Destination, LoadSocket, type RequestPlan } from './load-socket.js';
-import { buildPopulation, type Population } from './population.js';
-import { Random } from './random.js';
 import { Cell } from './stats.js';
 
-/** Timeout sweeps per timeout period: a request is counted late by at most 1/10 of it. */
-const SWEEPS_PER_TIMEOUT = 10;
-const MAX_SWEEP_INTERVAL_MS = 50;
+/** Which UDP transport the sockets use: batched native I/O or node:dgram. */
+export type UdpTransportKind = UdpTransport['kind'];
 
-export class LoadWorker {
+export class LoadWorker implements RunnableLoadWorker<UdpTransportKind> {
   private timer: NodeJS.Timeout | null = null;
 
   private constructor(
@@ -42,8 +42,7 @@ export class LoadWorker {
     const plan: RequestPlan = {
       population: world,
       peerStarted: new Uint8Array(world.peerCount),
-      // Each worker draws its own stream; the world is the same in all of them.
-      random: new Random((config.seed + 0x632be5ab * (workerIndex + 1)) >>> 0),
+      random: workerRandom(config.seed, workerIndex),
       connectBelow: requests.weight_connect,
       announceBelow: requests.weight_connect + requests.weight_announce,
       totalWeight: requests.weight_connect + requests.weight_announce + requests.weight_scrape,
@@ -55,7 +54,7 @@ export class LoadWorker {
 
     const window = network.in_flight_per_socket;
     const options: UdpTransportOptions = {
-      host: bindAddress(target.family, network.multiple_client_ipv4s, workerIndex),
+      host: clientAddress(target.family, network.multiple_client_ipv4s, workerIndex),
       port: 0,
       onlyIpv6: true,
       reusePort: false,
@@ -77,11 +76,11 @@ export class LoadWorker {
       await Promise.all(sockets.map((socket) => socket.close()));
       throw error;
     }
-    const sweepIntervalMs = Math.max(1, Math.min(MAX_SWEEP_INTERVAL_MS, Math.floor(config.request_timeout_ms / SWEEPS_PER_TIMEOUT)));
-    return new LoadWorker(sockets, stats, sweepIntervalMs);
+    return new LoadWorker(sockets, stats, sweepIntervalMs(config.request_timeout_ms));
   }
 
-  get transportKind(): 'native' | 'dgram' {
+  /** What the coordinator learns once the worker is ready: the transport in use. */
+  get info(): UdpTransportKind {
     return this.sockets[0]!.kind;
   }
 
@@ -105,13 +104,4 @@ export class LoadWorker {
     this.timer = null;
     await Promise.all(this.sockets.map((socket) => socket.close()));
   }
-}
-
-/**
- * The local address of worker i's sockets. On IPv4, 127.0.0.(1 + i) like
- * aquatic_udp_load_test, so the tracker sees one client IP per worker.
- */
-function bindAddress(family: 4 | 6, multipleClientIpv4s: boolean, workerIndex: number): string {
-  if (family === 6) return '::1';
-  return multipleClientIpv4s ? `127.0.0.${1 + (workerIndex % 254)}` : '127.0.0.1';
 }

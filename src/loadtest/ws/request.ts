@@ -1,0 +1,70 @@
+// The messages a WebTorrent client sends (bittorrent-tracker's websocket-tracker protocol:
+// announce with offers, answer, scrape), written as JSON text directly, as the tracker's own
+// outgoing.ts does: the parts that repeat (info hashes, peer_id, SDP) are quoted once, and
+// offer ids are ASCII so they need no escaping on the hot path.
+import { BINARY_STRING_LENGTH } from '../../protocol/ws/incoming.js';
+import { LEECHER_LEFT } from '../common/population.js';
+
+export const quote = JSON.stringify as (text: string) => string;
+
+/** Offer ids start with the offering connection's tag, so an answer relayed back can be checked against its offer. */
+export const OFFER_TAG_LENGTH = 6;
+const OFFER_COUNTER_LENGTH = BINARY_STRING_LENGTH - OFFER_TAG_LENGTH;
+const BASE36 = 36;
+
+/** A connection's tag: unique among all connections of a run (workers x connections < 36^6). */
+export function offerTag(workerIndex: number, connectionIndex: number): string {
+  return (workerIndex * 10_000 + connectionIndex).toString(BASE36).padStart(OFFER_TAG_LENGTH, '0');
+}
+
+/** The dummy SDP: aquatic_ws_load_test's "abcdefg-abcdefg-…" stretched or cut to `size` characters. */
+export function dummySdp(size: number): string {
+  return 'abcdefg-'.repeat(Math.ceil(size / 8)).slice(0, size);
+}
+
+export class WsRequestWriter {
+  /** Offers made by this connection so far; the counter part of their ids (36^14 > 2^53). */
+  private offersMade = 0;
+  private readonly sdp: string;
+
+  constructor(
+    private readonly offersPerRequest: number,
+    sdpSize: number,
+    private readonly tag: string,
+  ) {
+    this.sdp = quote(dummySdp(sdpSize));
+  }
+
+  /**
+   * An announce with `offersPerRequest` fresh offers and numwant = their count, as
+   * aquatic_ws_load_test sends it: a seeder says "completed" with left = 0, a leecher "started".
+   * `infoHash` and `peerId` are already JSON-quoted.
+   */
+  announce(infoHash: string, peerId: string, seeder: boolean): string {
+    let offers = '';
+    for (let i = 0; i < this.offersPerRequest; i++) {
+      const offerId = this.tag + (this.offersMade++).toString(BASE36).padStart(OFFER_COUNTER_LENGTH, '0');
+      offers += `${i === 0 ? '' : ','}{"offer_id":"${offerId}","offer":{"type":"offer","sdp":${this.sdp}}}`;
+    }
+    return (
+      `{"action":"announce","info_hash":${infoHash},"peer_id":${peerId},"numwant":${this.offersPerRequest},` +
+      `"uploaded":0,"downloaded":${seeder ? LEECHER_LEFT : 0},"left":${seeder ? 0 : LEECHER_LEFT},` +
+      `"event":"${seeder ? 'completed' : 'started'}","offers":[${offers}]}`
+    );
+  }
+
+  /** The answer to an offer (fields as the offer carried them); `peerId` is JSON-quoted. */
+  answer(infoHash: string, peerId: string, toPeerId: string, offerId: string): string {
+    return (
+      `{"action":"announce","info_hash":${quote(infoHash)},"peer_id":${peerId},"to_peer_id":${quote(toPeerId)},` +
+      `"offer_id":${quote(offerId)},"answer":{"type":"answer","sdp":${this.sdp}}}`
+    );
+  }
+
+  /** A scrape of infoHashes[0, count), each JSON-quoted. */
+  scrape(infoHashes: readonly string[], count: number): string {
+    let list = '';
+    for (let i = 0; i < count; i++) list += `${i === 0 ? '' : ','}${infoHashes[i]}`;
+    return `{"action":"scrape","info_hash":[${list}]}`;
+  }
+}

@@ -1,0 +1,85 @@
+// One WebTorrent load worker: its connections (opened connection_creation_interval_ms apart),
+// the torrents they share and the timer that expires requests. Runs in the main thread
+// (workers = 1) or in a worker thread; counts into `stats`.
+import type { ClientOptions } from 'ws';
+import type { WsLoadTestConfig } from '../../config/ws-load-test.js';
+import { buildPopulation } from '../common/population.js';
+import type { RunnableLoadWorker } from '../common/worker-thread.js';
+import { sweepIntervalMs, workerRandom } from '../common/worker-setup.js';
+import { type WsLoadPlan, WsLoadConnection, type WsTorrentSet } from './connection.js';
+import { quote } from './request.js';
+
+export class WsLoadWorker implements RunnableLoadWorker<null> {
+  readonly info = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private openTimer: NodeJS.Timeout | null = null;
+
+  private constructor(
+    private readonly connections: readonly WsLoadConnection[],
+    private readonly creationIntervalMs: number,
+    private readonly sweepIntervalMs: number,
+  ) {}
+
+  /** Builds the torrents and this worker's connections (not yet open). */
+  static async open(config: WsLoadTestConfig, workerIndex: number, stats: Float64Array): Promise<WsLoadWorker> {
+    const { requests, network } = config;
+    const torrents = buildTorrentSet(config);
+    // Loopback only (server_address is checked), so an unverified certificate risks nothing.
+    // permessage-deflate off, as browsers' trackers and the reference server run it (CPU).
+    const socketOptions: ClientOptions = { perMessageDeflate: false, ...(network.use_tls ? { rejectUnauthorized: false } : {}) };
+    const perWorker = network.connections_per_worker;
+    const plan: WsLoadPlan = {
+      url: `${network.use_tls ? 'wss' : 'ws'}://${config.server_address}/`,
+      socketOptions,
+      torrents,
+      random: workerRandom(config.seed, workerIndex),
+      announceWeight: requests.weight_announce,
+      totalWeight: requests.weight_announce + requests.weight_scrape,
+      scrapeMaxTorrents: requests.scrape_max_torrents,
+      seederProbability: requests.peer_seeder_probability,
+      offersPerRequest: requests.offers_per_request,
+      sdpSize: requests.offer_sdp_size,
+      timeoutMs: config.request_timeout_ms,
+      connectionCount: config.workers * perWorker,
+    };
+    const connections = Array.from({ length: perWorker }, (_, k) => new WsLoadConnection(plan, stats, workerIndex, k, workerIndex * perWorker + k));
+    return new WsLoadWorker(connections, network.connection_creation_interval_ms, sweepIntervalMs(config.request_timeout_ms));
+  }
+
+  start(): void {
+    let opened = 0;
+    const openNext = (): void => {
+      this.connections[opened++]!.start();
+      if (opened === this.connections.length && this.openTimer !== null) clearInterval(this.openTimer);
+    };
+    if (this.creationIntervalMs === 0) {
+      while (opened < this.connections.length) openNext();
+    } else {
+      openNext();
+      if (opened < this.connections.length) this.openTimer = setInterval(openNext, this.creationIntervalMs);
+    }
+    this.sweepTimer = setInterval(this.sweep, this.sweepIntervalMs);
+  }
+
+  private readonly sweep = (): void => {
+    const now = performance.now();
+    for (const connection of this.connections) connection.sweep(now);
+  };
+
+  async stop(): Promise<void> {
+    if (this.openTimer !== null) clearInterval(this.openTimer);
+    if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
+    this.openTimer = this.sweepTimer = null;
+    await Promise.all(this.connections.map((connection) => connection.stop()));
+  }
+}
+
+/**
+ * The torrents and their popularity, from the population every load tester builds. A
+ * WebTorrent peer is a connection, not a member of the population, so it has no peers.
+ */
+export function buildTorrentSet(config: WsLoadTestConfig): WsTorrentSet {
+  const population = buildPopulation({ seed: config.seed, requests: { ...config.requests, number_of_peers: 0 } });
+  const infoHashes = population.infoHashViews.map((view) => Buffer.from(view).toString('latin1'));
+  return { population, infoHashes, quotedInfoHashes: infoHashes.map(quote) };
+}
