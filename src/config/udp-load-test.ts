@@ -9,8 +9,6 @@ import { MAX_PEERS_V4, MAX_SCRAPE_TORRENTS_PER_PACKET } from '../protocol/udp/co
 /** The most requests one socket keeps in flight: the transaction ID reserves 10 bits for the slot. */
 export const MAX_IN_FLIGHT_PER_SOCKET = 1024;
 
-export { validateLoopbackTarget } from './load-test-common.js';
-
 export const udpLoadTestConfigSchema = section('aquatic_udp_load_test', {
   ...loadTestCommonFields(),
   request_timeout_ms: integer(1000, {

@@ -3,9 +3,8 @@
 // offers per announce, announces only, 25% seeders, Gamma(0.2, 100) popularity over 10,000
 // torrents, a 47-byte dummy SDP); the layout ([network], [requests], [output]) is the other
 // load testers' here, so their settings read the same.
-import { logLevelField } from './common.js';
 import { type Infer, boolean, decimal, integer, oneOf, section, string } from './schema.js';
-import { validateLoopbackTarget } from './udp-load-test.js';
+import { loadTestCommonFields } from './load-test-common.js';
 
 /** aquatic_ws_load_test's torrent_gamma_shape and torrent_gamma_scale. */
 const AQUATIC_GAMMA_SHAPE = 0.2;
@@ -16,35 +15,11 @@ const AQUATIC_SDP_SIZE = 47;
 const MAX_OFFERS_PER_REQUEST = 100;
 
 export const wsLoadTestConfigSchema = section('aquatic_ws_load_test', {
-  log_level: logLevelField,
-  server_address: string('127.0.0.1:3000', {
-    doc: 'Tracker to load: "IPv4:port" or "[::1]:port" (ws:// or, with network.use_tls, wss://). Loopback only (127.0.0.0/8 or ::1).',
-    validate: validateLoopbackTarget,
-  }),
-  workers: integer(1, {
-    min: 1,
-    max: 64,
-    doc: 'Load generator threads; with 1 the load runs in the main thread.',
-  }),
-  duration: integer(30, {
-    min: 0,
-    max: 86_400,
-    doc: 'Seconds measured after the warm-up; 0 runs until Ctrl-C.',
-  }),
-  warmup: integer(2, {
-    min: 0,
-    max: 3600,
-    doc: 'Seconds of load before measuring starts (connections open, swarms fill); not counted in the summary. Keep it above connections_per_worker x connection_creation_interval_ms.',
-  }),
+  ...loadTestCommonFields(),
   request_timeout_ms: integer(5000, {
     min: 1,
     max: 60_000,
     doc: 'An announce or scrape unanswered this long counts as a timeout; its connection is closed and opened again with a new peer_id.',
-  }),
-  seed: integer(1, {
-    min: 0,
-    max: 0xffff_ffff,
-    doc: 'Seed of the random generator that picks torrents and requests (same seed, same mix).',
   }),
   network: section('Client connections.', {
     connections_per_worker: integer(16, {
