@@ -2,6 +2,7 @@
 // (and the JSON summary if configured) when it ends by itself or on Ctrl-C, and exit with
 // 1 when the tracker never answered validly.
 import type { LogLevel, Logger } from '../util/log.js';
+import type { RunningLoadTest } from '../loadtest/common/coordinator.js';
 import type { Service } from './program.js';
 
 /** Exit code when the run completed but the tracker never answered validly. */
@@ -11,13 +12,6 @@ export interface LoadTestConfig {
   readonly log_level: LogLevel;
   readonly server_address: string;
   readonly output: { readonly json: string };
-}
-
-export interface RunningLoadTest<S> {
-  /** Resolves with the summary when the configured duration has been measured. */
-  readonly finished: Promise<S>;
-  /** Stops early (Ctrl-C) and resolves with the summary so far. */
-  close(): Promise<S>;
 }
 
 export interface LoadTestReport<S> {
@@ -32,7 +26,7 @@ export interface LoadTestReport<S> {
 export async function loadTestService<C extends LoadTestConfig, S>(
   config: C,
   log: Logger,
-  start: (config: C, log: Logger) => Promise<RunningLoadTest<S>>,
+  start: (config: C, log: Logger) => Promise<RunningLoadTest<unknown, S>>,
   report: LoadTestReport<S>,
 ): Promise<Service> {
   const print = (summary: S) => {

@@ -4,7 +4,8 @@
 // counts of the measured window. Workers count into stats arrays shaped as in
 // ../udp/stats.ts (counters, then the latency histogram at Cell.LATENCY).
 import { Worker } from 'node:worker_threads';
-import { AquaticError } from '../../errors.js';
+import { AquaticError, ErrorCode } from '../../errors.js';
+import type { Logger } from '../../util/log.js';
 import { addStats, createStats, statsBetween } from '../udp/stats.js';
 import { type LoadWorkerMessage, type LoadWorkerSetup, STOP } from './messages.js';
 
@@ -159,4 +160,71 @@ export async function startWorkerThreads<Config, Info>(
     await Promise.all(threads.map((thread) => thread.terminate()));
     throw error;
   }
+}
+
+/** What a protocol's load test supplies; startLoadTest does the rest the same way for all. */
+export interface LoadTestPlan<Config, Info, Facts, Summary> {
+  /** Problems found in the configuration beyond the schema (e.g. all weights 0). */
+  readonly problems: readonly string[];
+  /** The protocol's worker-thread script, for workers > 1. */
+  readonly workerThread: URL;
+  /** Opens and starts one worker in this thread (workers = 1). */
+  startInThread(config: Config): Promise<LoadWorkerHandle<Info>>;
+  /** The run's fixed facts for the summary, once the workers are up. */
+  facts(info: Info): Facts;
+  /** The start of the log line that says what is loaded and how. */
+  describe(facts: Facts): string;
+  validResponses(window: Float64Array): number;
+  progressLine(label: string, window: Float64Array, seconds: number): string;
+  summarize(facts: Facts, measured: MeasuredWindow): Summary;
+}
+
+export interface RunningLoadTest<Info, Summary> {
+  /** What the first worker reported about itself (e.g. its transport). */
+  readonly info: Info;
+  /** Resolves when the run has ended (duration reached or close()), rejects if a worker failed. */
+  readonly finished: Promise<Summary>;
+  /** Ends the run now; resolves with the summary (idempotent). */
+  close(): Promise<Summary>;
+}
+
+export interface LoadTestOptions {
+  /** Where progress lines go; by default stderr when the log level shows info. */
+  readonly progress?: ((line: string) => void) | null;
+}
+
+/** Checks the plan's problems, starts the workers (in this thread or in threads) and measures. */
+export async function startLoadTest<Config extends { readonly workers: number; readonly warmup: number; readonly duration: number }, Info, Facts, Summary>(
+  config: Config,
+  log: Logger,
+  options: LoadTestOptions,
+  plan: LoadTestPlan<Config, Info, Facts, Summary>,
+): Promise<RunningLoadTest<Info, Summary>> {
+  if (plan.problems.length > 0) {
+    throw new AquaticError(ErrorCode.CONFIG_INVALID, `invalid configuration:\n${plan.problems.map((p) => `  - ${p}`).join('\n')}`, plan.problems);
+  }
+  const progress = options.progress !== undefined ? options.progress : log.infoEnabled ? (line: string) => process.stderr.write(line) : null;
+  let reportFailure: (error: Error) => void = () => {};
+  const failure = new Promise<Error>((resolve) => (reportFailure = resolve));
+  const handles =
+    config.workers === 1
+      ? [await plan.startInThread(config)]
+      : await startWorkerThreads<Config, Info>(plan.workerThread, config, config.workers, reportFailure);
+  const info = handles[0]!.info;
+  const facts = plan.facts(info);
+  log.info(
+    `${plan.describe(facts)}, warm-up ${config.warmup} s, ` + (config.duration > 0 ? `then ${config.duration} s measured` : 'measuring until Ctrl-C'),
+  );
+  const run = measureRun(handles, {
+    warmup: config.warmup,
+    duration: config.duration,
+    validResponses: plan.validResponses,
+    progress: progress === null ? null : (label, window, seconds) => progress(plan.progressLine(label, window, seconds)),
+    failure,
+  });
+  return {
+    info,
+    finished: run.finished.then((measured) => plan.summarize(facts, measured)),
+    close: () => run.close().then((measured) => plan.summarize(facts, measured)),
+  };
 }
