@@ -57,7 +57,7 @@ export interface MetricsConfig {
 }
 
 /** Starts the listener when [metrics] enabled is true. */
-export async function startConfiguredMetrics(
+async function startConfiguredMetrics(
   config: MetricsConfig,
   collect: () => readonly Sample[] | Promise<readonly Sample[]>,
   log: Logger,
@@ -68,8 +68,24 @@ export async function startConfiguredMetrics(
   return startMetricsServer(address, config.path, collect, log);
 }
 
-/** A tracker that also closes its metrics listener, and says where it is. */
-export function withMetrics<T extends { close(): Promise<void> }>(tracker: T, metrics: MetricsServer | null): T & { readonly metricsPort: number | null } {
+/**
+ * Starts the metrics listener for a running tracker when [metrics] is enabled: the tracker
+ * then also closes it, and says where it is. If the listener cannot start, the tracker is
+ * closed and the error thrown.
+ */
+export async function attachMetrics<T extends { close(): Promise<void> }>(
+  tracker: T,
+  config: MetricsConfig,
+  collect: () => readonly Sample[] | Promise<readonly Sample[]>,
+  log: Logger,
+): Promise<T & { readonly metricsPort: number | null }> {
+  let metrics: MetricsServer | null;
+  try {
+    metrics = await startConfiguredMetrics(config, collect, log);
+  } catch (error) {
+    await tracker.close();
+    throw error;
+  }
   const close = tracker.close.bind(tracker);
   return Object.assign(tracker, {
     metricsPort: metrics?.port ?? null,

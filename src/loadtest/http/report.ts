@@ -3,7 +3,7 @@
 // the same) and JSON.
 import { formatResultLine, formatRows, median, round } from '../common/format.js';
 import type { MeasuredWindow } from '../common/coordinator.js';
-import { latencyPercentile } from '../udp/stats.js';
+import { latencySummary } from '../udp/stats.js';
 import { HttpCell, RequestKind, erroredRequests, sentRequests, validResponses } from './stats.js';
 
 export interface RunFacts {
@@ -67,9 +67,7 @@ export function summarize(facts: RunFacts, measured: MeasuredWindow): HttpLoadTe
     connection_errors: stats[HttpCell.CONNECTION_ERRORS]!,
     retried: stats[HttpCell.RETRIED]!,
     timeouts: stats[HttpCell.TIMEOUTS]!,
-    latency_p50_us: round(latencyPercentile(stats, 0.5), 0),
-    latency_p99_us: round(latencyPercentile(stats, 0.99), 0),
-    latency_p999_us: round(latencyPercentile(stats, 0.999), 0),
+    ...latencySummary(stats),
     avg_peers_per_announce: round(announces > 0 ? stats[HttpCell.PEERS_RETURNED]! / announces : 0, 2),
     generator_cpu: round(seconds > 0 ? cpuSeconds / seconds : 0, 2),
   };

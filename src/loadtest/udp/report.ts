@@ -3,7 +3,7 @@
 import { ACTION_ANNOUNCE, ACTION_CONNECT, ACTION_SCRAPE } from '../../protocol/udp/constants.js';
 import type { MeasuredWindow } from '../common/coordinator.js';
 import { formatResultLine, formatRows, median, round } from '../common/format.js';
-import { Cell, latencyPercentile, sentRequests, validResponses } from './stats.js';
+import { Cell, latencySummary, sentRequests, validResponses } from './stats.js';
 import type { UdpTransportKind } from './worker.js';
 
 /** The CLI's name for writing the summary as JSON. */
@@ -72,9 +72,7 @@ export function summarize(facts: RunFacts, { stats: window, seconds, cpuSeconds,
     unexpected_responses: window[Cell.UNEXPECTED]!,
     timeouts: window[Cell.TIMEOUTS]!,
     send_failures: window[Cell.SEND_FAILURES]!,
-    latency_p50_us: round(latencyPercentile(window, 0.5), 0),
-    latency_p99_us: round(latencyPercentile(window, 0.99), 0),
-    latency_p999_us: round(latencyPercentile(window, 0.999), 0),
+    ...latencySummary(window),
     avg_peers_per_announce: round(announces > 0 ? window[Cell.PEERS_RETURNED]! / announces : 0, 2),
     generator_cpu: round(seconds > 0 ? cpuSeconds / seconds : 0, 2),
   };

@@ -85,3 +85,9 @@ export function sentRequests(stats: Float64Array): number {
 export function validResponses(stats: Float64Array): number {
   return stats[Cell.VALID + ACTION_CONNECT]! + stats[Cell.VALID + ACTION_ANNOUNCE]! + stats[Cell.VALID + ACTION_SCRAPE]!;
 }
+
+/** The latency percentiles every load-test summary reports, in microseconds. */
+export function latencySummary(stats: Float64Array): { latency_p50_us: number; latency_p99_us: number; latency_p999_us: number } {
+  const us = (q: number) => Math.round(latencyPercentile(stats, q));
+  return { latency_p50_us: us(0.5), latency_p99_us: us(0.99), latency_p999_us: us(0.999) };
+}

@@ -3,7 +3,7 @@
 // aquatic's WebTorrent benchmark and wsload.mjs's server_msgs_rps do) and JSON.
 import type { MeasuredWindow } from '../common/coordinator.js';
 import { formatResultLine, formatRows, median, round } from '../common/format.js';
-import { latencyPercentile } from '../udp/stats.js';
+import { latencySummary } from '../udp/stats.js';
 import { WsCell, errors, receivedMessages, sentMessages } from './stats.js';
 
 export interface RunFacts {
@@ -67,9 +67,7 @@ export function summarize(facts: RunFacts, measured: MeasuredWindow): WsLoadTest
     connection_errors: stats[WsCell.CONNECTION_ERRORS]!,
     timeouts: stats[WsCell.TIMEOUTS]!,
     connections_opened: stats[WsCell.CONNECTIONS_OPENED]!,
-    latency_p50_us: round(latencyPercentile(stats, 0.5), 0),
-    latency_p99_us: round(latencyPercentile(stats, 0.99), 0),
-    latency_p999_us: round(latencyPercentile(stats, 0.999), 0),
+    ...latencySummary(stats),
     generator_cpu: round(seconds > 0 ? cpuSeconds / seconds : 0, 2),
   };
 }

@@ -9,7 +9,7 @@ import { MAX_PEERS_V4 } from '../../protocol/udp/constants.js';
 import { loadNativeBinding } from '../../transport/udp/binding.js';
 import { createConnectionIdSecret } from '../udp/connection-id.js';
 import { startWorkerPool } from '../workers/pool.js';
-import { startConfiguredMetrics, withMetrics } from '../../metrics/server.js';
+import { attachMetrics } from '../../metrics/server.js';
 import { httpSamples, storeValues } from '../../metrics/tracker-samples.js';
 import { shardSettings } from '../workers/shared.js';
 import { MAX_SHARDED_SCRAPE } from './sharded-swarms.js';
@@ -74,11 +74,7 @@ export async function startHttpTracker(config: HttpConfig, log: Logger): Promise
         },
         log,
       );
-      const metrics = await startConfiguredMetrics(config.metrics, async () => httpSamples(await pool.refreshStats()), log).catch(async (error: unknown) => {
-        await pool.close();
-        throw error;
-      });
-      return withMetrics(pool, metrics);
+      return attachMetrics(pool, config.metrics, async () => httpSamples(await pool.refreshStats()), log);
     }
     log.warn(`socket_workers and swarm_workers above 1 need the native addon (${reason}): running in one thread`);
   }
@@ -128,29 +124,25 @@ export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logg
         `connections ${server.connectionCount}; ${swarmSummary(store)}`)
     : undefined;
 
-  const metrics = await startConfiguredMetrics(
+  return attachMetrics(
+    {
+      port,
+      server,
+      handler,
+      store,
+      failure: new Promise<Error>(() => {}),
+      reload,
+      async close() {
+        process.off('SIGUSR1', reload);
+        clearInterval(cleaning);
+        if (statistics !== undefined) clearInterval(statistics);
+        await server.close();
+      },
+    },
     config.metrics,
     () => httpSamples(new Map([['main', { ...handler.counters, ...httpServerValues(server), ...storeValues(store) }]])),
     log,
-  ).catch(async (error: unknown) => {
-    await server.close();
-    throw error;
-  });
-
-  return withMetrics({
-    port,
-    server,
-    handler,
-    store,
-    failure: new Promise<Error>(() => {}),
-    reload,
-    async close() {
-      process.off('SIGUSR1', reload);
-      clearInterval(cleaning);
-      if (statistics !== undefined) clearInterval(statistics);
-      await server.close();
-    },
-  }, metrics);
+  );
 }
 
 export function httpProtocolOptions(config: HttpConfig): HttpProtocolOptions {

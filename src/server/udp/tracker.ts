@@ -6,7 +6,7 @@ import { TorrentStore } from '../../swarm/torrents.js';
 import { loadNativeBinding } from '../../transport/udp/binding.js';
 import { openUdpTransport, type UdpTransport } from '../../transport/udp/index.js';
 import { startWorkerPool } from '../workers/pool.js';
-import { startConfiguredMetrics, withMetrics } from '../../metrics/server.js';
+import { attachMetrics } from '../../metrics/server.js';
 import { storeValues, udpSamples } from '../../metrics/tracker-samples.js';
 import { shardSettings } from '../workers/shared.js';
 import { startCleaning, startStatisticsLine, storeKeys, summaryOf, swarmSummary } from '../periodic.js';
@@ -67,11 +67,7 @@ export async function startUdpTracker(config: UdpConfig, log: Logger, options: U
         },
         log,
       );
-      const metrics = await startConfiguredMetrics(config.metrics, async () => udpSamples(await pool.refreshStats()), log).catch(async (error: unknown) => {
-        await pool.close();
-        throw error;
-      });
-      return withMetrics(pool, metrics);
+      return attachMetrics(pool, config.metrics, async () => udpSamples(await pool.refreshStats()), log);
     }
     log.warn(`socket_workers and swarm_workers above 1 need the native addon (${reason}): running in one thread`);
   }
@@ -117,28 +113,24 @@ export async function startSingleThreadUdpTracker(
         `invalid ${rate('invalid')}, bad connection IDs ${rate('badConnectionId')}; ${swarmSummary(store)}`)
     : undefined;
 
-  const metrics = await startConfiguredMetrics(
+  return attachMetrics(
+    {
+      port: transport.port,
+      failure: new Promise<Error>(() => {}),
+      reload: reloadAccessList,
+      transport,
+      handler,
+      store,
+      async close() {
+        process.off('SIGUSR1', reloadAccessList);
+        clearInterval(cleaning);
+        if (statistics !== undefined) clearInterval(statistics);
+        await transport.close();
+      },
+    },
     config.metrics,
     () => udpSamples(new Map([['main', { ...handler.counters, ...transport.counters, ...storeValues(store) }]])),
     log,
-  ).catch(async (error: unknown) => {
-    await transport.close();
-    throw error;
-  });
-
-  return withMetrics({
-    port: transport.port,
-    failure: new Promise<Error>(() => {}),
-    reload: reloadAccessList,
-    transport,
-    handler,
-    store,
-    async close() {
-      process.off('SIGUSR1', reloadAccessList);
-      clearInterval(cleaning);
-      if (statistics !== undefined) clearInterval(statistics);
-      await transport.close();
-    },
-  }, metrics);
+  );
 }
 

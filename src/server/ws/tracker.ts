@@ -8,7 +8,7 @@ import { formatSocketAddress, parseSocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
 import { listenOrExplain, loadTlsFiles, reloadTlsInto } from '../tls-files.js';
 import { AccessListHolder } from '../../access/access-list.js';
-import { startConfiguredMetrics, withMetrics } from '../../metrics/server.js';
+import { attachMetrics } from '../../metrics/server.js';
 import { wsSamples } from '../../metrics/tracker-samples.js';
 import { startStatisticsLine } from '../periodic.js';
 import type { WsConnection } from './connection.js';
@@ -94,28 +94,24 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
         `torrents ${torrents.torrentCount}, peers ${torrents.peers} (${torrents.seeders} seeders)`)
     : undefined;
 
-  const metrics = await startConfiguredMetrics(
+  return attachMetrics(
+    {
+      port,
+      server,
+      handler,
+      torrents,
+      failure: new Promise<Error>(() => {}),
+      reload,
+      clean,
+      async close() {
+        process.off('SIGUSR1', reload);
+        clearInterval(cleaning);
+        if (statistics !== undefined) clearInterval(statistics);
+        await server.close();
+      },
+    },
     config.metrics,
     () => wsSamples(new Map([['main', { ...handler.counters, connections: server.connectionCount, torrents: torrents.torrentCount, peers: torrents.peers, seeders: torrents.seeders }]])),
     log,
-  ).catch(async (error: unknown) => {
-    await server.close();
-    throw error;
-  });
-
-  return withMetrics({
-    port,
-    server,
-    handler,
-    torrents,
-    failure: new Promise<Error>(() => {}),
-    reload,
-    clean,
-    async close() {
-      process.off('SIGUSR1', reload);
-      clearInterval(cleaning);
-      if (statistics !== undefined) clearInterval(statistics);
-      await server.close();
-    },
-  }, metrics);
+  );
 }
