@@ -39,7 +39,7 @@ export function accessListSection() {
 }
 
 export function metricsSection() {
-  return section('Prometheus metrics and /stats.json, on their own listener.', {
+  return section('Prometheus metrics, /stats.json and an HTML /stats page, on their own listener.', {
     enabled: boolean(false, 'Serve metrics.'),
     address: string('127.0.0.1:9000', { doc: 'Address of the metrics listener ("IP:port").', validate: validateSocketAddress }),
     path: string('/metrics', {

@@ -50,3 +50,25 @@ export function renderJson(samples: readonly Sample[]): string {
   }
   return `${JSON.stringify(out, null, 2)}\n`;
 }
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** A small self-refreshing HTML page of the same numbers, for people (GET /stats). */
+export function renderHtml(title: string, samples: readonly Sample[]): string {
+  const rows = samples
+    .map((s) => {
+      const labels = Object.entries(s.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
+      return `<tr><td>${escapeHtml(s.name)}</td><td>${escapeHtml(labels)}</td><td class="n">${s.value}</td></tr>`;
+    })
+    .join('\n');
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><meta http-equiv="refresh" content="5"><title>${escapeHtml(title)}</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:2px 12px;border-bottom:1px solid #ddd;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}</style>
+</head><body><h1>${escapeHtml(title)}</h1>
+<table><tr><th>metric</th><th>labels</th><th>value</th></tr>
+${rows}
+</table><p>Also as <a href="stats.json">JSON</a> and in the Prometheus text format.</p></body></html>
+`;
+}

@@ -1,11 +1,11 @@
-// The metrics listener: GET /metrics (Prometheus text, path configurable) and
-// GET /stats.json, on their own address so they can stay off the public interface.
+// The metrics listener: GET /metrics (Prometheus text, path configurable), GET /stats.json
+// and a small HTML page at GET /stats, on their own address so they can stay off the public interface.
 import http from 'node:http';
 import { once } from 'node:events';
 import { AquaticError, ErrorCode } from '../errors.js';
 import { formatSocketAddress, parseSocketAddress, type SocketAddress } from '../util/address.js';
 import type { Logger } from '../util/log.js';
-import { type Sample, renderJson, renderPrometheus } from './prometheus.js';
+import { type Sample, renderHtml, renderJson, renderPrometheus } from './prometheus.js';
 
 export interface MetricsServer {
   readonly port: number;
@@ -20,7 +20,7 @@ export async function startMetricsServer(
 ): Promise<MetricsServer> {
   const server = http.createServer((request, response) => {
     const url = (request.url ?? '').split('?')[0];
-    if (request.method !== 'GET' || (url !== path && url !== '/stats.json')) {
+    if (request.method !== 'GET' || (url !== path && url !== '/stats.json' && url !== '/stats')) {
       response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found\n');
       return;
     }
@@ -28,6 +28,8 @@ export async function startMetricsServer(
       (samples) => {
         if (url === path) {
           response.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(renderPrometheus(samples));
+        } else if (url === '/stats') {
+          response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(renderHtml(`${log.name} statistics`, samples));
         } else {
           response.writeHead(200, { 'Content-Type': 'application/json' }).end(renderJson(samples));
         }
@@ -43,7 +45,7 @@ export async function startMetricsServer(
     throw new AquaticError(ErrorCode.BIND, `cannot listen for metrics on ${formatSocketAddress(address.host, address.port)}: ${code}`);
   }
   const port = (server.address() as { port: number }).port;
-  log.info(`metrics on http://${formatSocketAddress(address.host, port)}${path} and /stats.json`);
+  log.info(`metrics on http://${formatSocketAddress(address.host, port)}${path}, /stats.json and /stats`);
   return {
     port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -19,7 +19,7 @@ export class Logger {
 
   constructor(
     readonly level: LogLevel,
-    private readonly name: string,
+    readonly name: string,
     private readonly sink: LogSink = stderrSink,
   ) {
     const rank = LOG_LEVELS.indexOf(level);

@@ -43,6 +43,9 @@ test('aquatic_udp: requests, peers and torrents in /metrics and /stats.json', as
   t.true(value('aquatic_rx_bytes_total') >= 16 + 98 * 2);
   const json = JSON.parse((await get(`http://127.0.0.1:${port}/stats.json`)).body.toString()) as Record<string, unknown>;
   t.deepEqual(json['aquatic_torrents'], { 'worker=main': 2 });
+  const page = await get(`http://127.0.0.1:${port}/stats`);
+  t.regex(String(page.headers['content-type']), /text\/html/);
+  t.regex(page.body.toString(), /<td>aquatic_torrents<\/td><td>worker=main<\/td><td class="n">2<\/td>/);
   t.is((await get(`http://127.0.0.1:${port}/other`)).status, 404);
 });
 
