@@ -48,3 +48,9 @@ export function metricsSection() {
     }),
   });
 }
+
+export const intervalJitterField = integer(0, {
+  min: 0,
+  max: 3600,
+  doc: 'Seconds of random extra added to each announce interval, so that clients do not announce in lockstep (0: none).',
+});

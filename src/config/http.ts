@@ -1,6 +1,6 @@
 // The aquatic_http configuration: what `-p` prints and `-c` accepts.
 import { isIP } from 'node:net';
-import { accessListSection, addressField, metricsSection, swarmWorkersField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
+import { intervalJitterField, accessListSection, addressField, metricsSection, swarmWorkersField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
 import { type Infer, boolean, integer, section, string, stringList } from './schema.js';
 import { tlsSection } from './tls.js';
 
@@ -32,6 +32,7 @@ export const httpConfigSchema = section('aquatic_http', {
   protocol: section('BEP 3 / 23 / 48 behaviour.', {
     max_scrape_torrents: integer(100, { min: 1, max: 1000, doc: 'Info hashes answered per scrape; further ones are ignored.' }),
     max_peers: integer(50, { min: 1, max: 1000, doc: 'Peers per announce reply, and the default when numwant is absent.' }),
+    interval_jitter: intervalJitterField,
     peer_announce_interval: integer(120, { min: 1, max: 86_400, doc: 'Seconds clients are asked to wait between announces ("interval").' }),
     min_announce_interval: integer(60, { min: 0, max: 86_400, doc: 'Seconds sent as "min interval" (0: not sent).' }),
   }),

@@ -1,5 +1,5 @@
 // The aquatic_udp configuration: what `-p` prints and `-c` accepts.
-import { accessListSection, addressField, metricsSection, swarmWorkersField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
+import { intervalJitterField, accessListSection, addressField, metricsSection, swarmWorkersField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
 import { type Infer, boolean, integer, section } from './schema.js';
 import { MAX_SCRAPE_TORRENTS_PER_PACKET, MAX_PEERS_V4 } from '../protocol/udp/constants.js';
 
@@ -37,6 +37,7 @@ export const udpConfigSchema = section('aquatic_udp', {
       max: MAX_PEERS_V4,
       doc: 'Peers per announce reply, and the default when numwant <= 0. IPv6 replies hold at most 66 so they fit in one datagram.',
     }),
+    interval_jitter: intervalJitterField,
     peer_announce_interval: integer(900, {
       min: 1,
       max: 86_400,

@@ -2,7 +2,7 @@
 // keep its defaults (crates/ws/src/config.rs: 64 KiB messages, 10 offers, 120 s interval,
 // 255 scrape hashes, cleaning every 30 s, peers 180 s, offers 120 s, idle 180 s); the limits
 // it lacks (connections, send buffer, swarms per connection, origins) are ours.
-import { accessListSection, addressField, logLevelField, metricsSection, onlyIpv6Field, socketWorkersField } from './common.js';
+import { intervalJitterField, accessListSection, addressField, logLevelField, metricsSection, onlyIpv6Field, socketWorkersField } from './common.js';
 import { type Infer, boolean, integer, section, stringList } from './schema.js';
 import { tlsSection } from './tls.js';
 
@@ -34,6 +34,7 @@ export const wsConfigSchema = section('aquatic_ws', {
   tls: tlsSection('WSS (WebSocket over TLS)'),
   protocol: section('WebTorrent tracker behaviour.', {
     max_offers: integer(10, { min: 1, max: 100, doc: 'Offers relayed per announce at most (further ones are ignored); also caps numwant.' }),
+    interval_jitter: intervalJitterField,
     peer_announce_interval: integer(120, { min: 1, max: 86_400, doc: 'Seconds clients are asked to wait between announces ("interval").' }),
     max_scrape_torrents: integer(255, { min: 1, max: 10_000, doc: 'Info hashes answered per scrape; further ones are ignored.' }),
     allow_full_scrape: boolean(false, 'Answer a scrape without info_hash with every torrent (costly on a large tracker).'),

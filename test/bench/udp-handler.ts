@@ -28,7 +28,7 @@ const peers = Array.from({ length: PEERS }, (_, j) => ({ torrent: pareto(), port
 
 const store = new TorrentStore();
 const validator = new ConnectionIdValidator(createConnectionIdSecret(), 360);
-const options = { maxResponsePeers: 50, maxScrapeTorrents: 70, announceInterval: 900, maxPeerAge: 1200 };
+const options = { maxResponsePeers: 50, maxScrapeTorrents: 70, announceInterval: 900, intervalJitter: 0, maxPeerAge: 1200 };
 const handler = new UdpRequestHandler(validator, new LocalSwarms(store, validator, options), new Logger('off', 'bench'));
 const ids = [0, 1, 2, 3].map((k) => {
   const address = new Uint8Array(16);

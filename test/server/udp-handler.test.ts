@@ -15,7 +15,7 @@ import { infoHash } from '../helpers/udp-client.js';
 function harness(maxResponsePeers = 50) {
   const store = new TorrentStore();
   const validator = new ConnectionIdValidator(createConnectionIdSecret(), 120);
-  const options = { maxResponsePeers, maxScrapeTorrents: 70, announceInterval: 900, maxPeerAge: 1200 };
+  const options = { maxResponsePeers, maxScrapeTorrents: 70, announceInterval: 900, intervalJitter: 0, maxPeerAge: 1200 };
   const handler = new UdpRequestHandler(validator, new LocalSwarms(store, validator, options), quietLog);
   const rx = createPacketBatch(8);
   const tx = createPacketBatch(8);

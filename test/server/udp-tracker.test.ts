@@ -159,3 +159,16 @@ test('IPv6: on ::1 announce replies carry 18-byte peers', async (t) => {
   t.is(tracker.store.ipv6.peers, 2);
   t.is(tracker.store.ipv4.peers, 0);
 });
+
+test('interval_jitter spreads the announce interval over [interval, interval + jitter]', async (t) => {
+  const tracker = await startTestTracker(t, { protocol: { peer_announce_interval: 100, interval_jitter: 20 } });
+  const c = await client(t, tracker.port);
+  await c.connect();
+  const intervals = new Set<number>();
+  for (let n = 0; n < 60; n++) {
+    const reply = await c.announce({ infoHash: infoHash(30), port: 1 });
+    if (reply.action === 1) intervals.add(reply.interval);
+  }
+  t.true([...intervals].every((i) => i >= 100 && i <= 120));
+  t.true(intervals.size > 5, `only ${intervals.size} distinct intervals`);
+});

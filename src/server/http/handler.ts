@@ -40,9 +40,12 @@ import type { DeferredReply, HttpRequest, HttpServer } from '../../transport/htt
 import { parseIpv4, writeIpAs16 } from '../../util/ip.js';
 import { type ClientAddressPolicy, clientAddress } from './client-address.js';
 import { AccessList } from '../../access/access-list.js';
+import { jitteredInterval } from '../../swarm/interval.js';
 
 export interface HttpProtocolOptions {
   readonly announceInterval: number;
+  /** Seconds of random extra per reply (0: none). */
+  readonly intervalJitter: number;
   /** 0: no `min interval`. */
   readonly minAnnounceInterval: number;
   readonly maxPeers: number;
@@ -90,6 +93,7 @@ export class HttpRequestHandler {
   private readonly reply = createCompactAnnounceReply();
   private readonly peer: AnnouncePeer = { ipv4: -1, ip16: new Uint8Array(16) };
   private readonly landing: Record<'open' | 'close', Buffer>;
+  private readonly interval: () => number;
 
   constructor(
     private readonly swarms: HttpSwarms,
@@ -106,6 +110,7 @@ export class HttpRequestHandler {
     );
     this.out = Buffer.alloc(BODY_AT + bodyMax);
     this.landing = { open: plainResponseWith(LANDING, true), close: plainResponseWith(LANDING, false) };
+    this.interval = jitteredInterval(options.announceInterval, options.intervalJitter);
   }
 
   /** An HttpHandler. */
@@ -171,7 +176,7 @@ export class HttpRequestHandler {
       reply.peersLength = peerCount * PEER_SIZE_V4;
       reply.peers6 = null;
     }
-    reply.interval = this.options.announceInterval;
+    reply.interval = this.interval();
     reply.minInterval = this.options.minAnnounceInterval;
     reply.complete = seeders;
     reply.incomplete = leechers;

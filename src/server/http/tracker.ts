@@ -58,6 +58,7 @@ export async function startHttpTracker(config: HttpConfig, log: Logger): Promise
               maxResponsePeers: Math.min(config.protocol.max_peers, MAX_PEERS_V4),
               maxScrapeTorrents: Math.min(config.protocol.max_scrape_torrents, MAX_SHARDED_SCRAPE),
               announceInterval: config.protocol.peer_announce_interval,
+              intervalJitter: config.protocol.interval_jitter,
               maxPeerAge: config.cleaning.max_peer_age,
             },
             // Shards never check connection IDs for HTTP; any age works.
@@ -148,6 +149,7 @@ export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logg
 export function httpProtocolOptions(config: HttpConfig): HttpProtocolOptions {
   return {
     announceInterval: config.protocol.peer_announce_interval,
+    intervalJitter: config.protocol.interval_jitter,
     minAnnounceInterval: config.protocol.min_announce_interval,
     maxPeers: config.protocol.max_peers,
     maxScrapeTorrents: config.protocol.max_scrape_torrents,

@@ -17,11 +17,14 @@ import { META_ADDRESS, META_FAMILY, META_STRIDE, type PacketBatch } from '../../
 import type { UdpConfig } from '../../config/udp.js';
 import type { ConnectionIdValidator } from './connection-id.js';
 import type { SwarmBackend } from './handler.js';
+import { jitteredInterval } from '../../swarm/interval.js';
 
 export interface UdpProtocolOptions {
   readonly maxResponsePeers: number;
   readonly maxScrapeTorrents: number;
   readonly announceInterval: number;
+  /** Seconds of random extra per reply (0: none). */
+  readonly intervalJitter: number;
   readonly maxPeerAge: number;
 }
 
@@ -30,6 +33,7 @@ export function protocolOptions(config: UdpConfig): UdpProtocolOptions {
     maxResponsePeers: config.protocol.max_response_peers,
     maxScrapeTorrents: config.protocol.max_scrape_torrents,
     announceInterval: config.protocol.peer_announce_interval,
+    intervalJitter: config.protocol.interval_jitter,
     maxPeerAge: config.cleaning.max_peer_age,
   };
 }
@@ -38,6 +42,7 @@ export class LocalSwarms implements SwarmBackend {
   private readonly announceResult: AnnounceResult = { peers: 0, seeders: 0, leechers: 0 };
   private readonly scrapeCounts: ScrapeCounts = { seeders: 0, leechers: 0, downloaded: 0 };
   private readonly maxPeersV6: number;
+  private readonly interval: () => number;
 
   /** `clock` gives the current time in the validator's seconds (shared by all threads). */
   constructor(
@@ -46,6 +51,7 @@ export class LocalSwarms implements SwarmBackend {
     private readonly options: UdpProtocolOptions,
   ) {
     this.maxPeersV6 = Math.min(options.maxResponsePeers, MAX_PEERS_V6);
+    this.interval = jitteredInterval(options.announceInterval, options.intervalJitter);
   }
 
   announce(rx: PacketBatch, i: number, request: UdpRequest, tx: PacketBatch, out: number): number {
@@ -68,7 +74,7 @@ export class LocalSwarms implements SwarmBackend {
       store.announce(store.ipv6, rx.dataView, request.infoHashOffset, peer, request.left, request.event, validUntil, want, tx.data, peersAt, result);
       peerSize = PEER_SIZE_V6;
     }
-    writeAnnounceResponseHeader(tx.dataView, out, request.transactionId, options.announceInterval, result.leechers, result.seeders);
+    writeAnnounceResponseHeader(tx.dataView, out, request.transactionId, this.interval(), result.leechers, result.seeders);
     return ANNOUNCE_RESPONSE_HEADER_SIZE + result.peers * peerSize;
   }
 

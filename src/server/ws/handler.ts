@@ -12,12 +12,15 @@ import {
   encodeOfferRelayHead,
 } from '../../protocol/ws/outgoing.js';
 import { AccessList } from '../../access/access-list.js';
+import { jitteredInterval } from '../../swarm/interval.js';
 import { WsAnnounceOutcome, type WsTorrentCounts, type WsTorrents } from '../../swarm/ws-swarms.js';
 import type { WsHooks, WsLink } from '../../transport/ws/server.js';
 import { WsConnection } from './connection.js';
 
 export interface WsProtocolOptions {
   readonly announceInterval: number;
+  /** Seconds of random extra per reply (0: none). */
+  readonly intervalJitter: number;
   readonly maxOffers: number;
   readonly maxScrapeTorrents: number;
   readonly allowFullScrape: boolean;
@@ -61,6 +64,7 @@ export class WsMessageHandler implements WsHooks<WsConnection> {
   /** Peer ids chosen to receive offers, reused across announces. */
   private readonly receivers: string[] = [];
   private readonly counts: WsTorrentCounts = { seeders: 0, leechers: 0, downloaded: 0 };
+  private readonly interval: () => number;
 
   constructor(
     private readonly torrents: WsTorrents<WsConnection>,
@@ -70,6 +74,7 @@ export class WsMessageHandler implements WsHooks<WsConnection> {
     private readonly access: { readonly current: AccessList } = { current: AccessList.OFF },
   ) {
     this.limits = { maxOffers: options.maxOffers, maxScrapeTorrents: options.maxScrapeTorrents };
+    this.interval = jitteredInterval(options.announceInterval, options.intervalJitter);
   }
 
   open(link: WsLink): WsConnection {
@@ -157,7 +162,7 @@ export class WsMessageHandler implements WsHooks<WsConnection> {
 
   private respond(connection: WsConnection, infoHash: string): void {
     const counts = this.torrents.scrape(infoHash, this.counts);
-    connection.link.send(encodeAnnounceResponse(infoHash, this.options.announceInterval, counts.seeders, counts.leechers));
+    connection.link.send(encodeAnnounceResponse(infoHash, this.interval(), counts.seeders, counts.leechers));
   }
 
   /**

@@ -39,6 +39,7 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
     torrents,
     {
       announceInterval: config.protocol.peer_announce_interval,
+      intervalJitter: config.protocol.interval_jitter,
       maxOffers: config.protocol.max_offers,
       maxScrapeTorrents: config.protocol.max_scrape_torrents,
       allowFullScrape: config.protocol.allow_full_scrape,
