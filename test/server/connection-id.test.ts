@@ -89,3 +89,17 @@ test('workers sharing a secret accept each other\'s IDs', (t) => {
   one.create(a, 0);
   t.true(two.isValid(one.high, one.low, a, 0));
 });
+
+test('a wall clock stepped back before the start does not break IDs', (t) => {
+  const secret = createConnectionIdSecret();
+  let now = secret.epochMs + 10_000;
+  const validator = new ConnectionIdValidator(secret, 120, () => now);
+  const a = address('192.0.2.1');
+  validator.create(a, 0);
+  const { high, low } = validator;
+  now = secret.epochMs - 3_600_000; // NTP steps an hour back
+  validator.tick();
+  t.true(validator.isValid(high, low, a, 0));
+  validator.create(a, 0);
+  t.true(validator.isValid(validator.high, validator.low, a, 0), 'new IDs are not stamped in the far future');
+});

@@ -44,6 +44,7 @@ async function conversation(port: number): Promise<string[]> {
     }
   }
   const scrape = Array.from({ length: 10 }, (_, h) => `info_hash=${encodeBytes(infoHash(h))}`).join('&');
+  bodies.push(show((await get(`${base}${announce(infoHash(0), 1009)}&numwant=0`)).body));
   bodies.push(show((await get(`${base}/scrape?${scrape}`)).body));
   bodies.push(show((await get(`${base}/announce?port=1`)).body));
   bodies.push(String((await get(`${base}/nowhere`)).status));
@@ -58,6 +59,7 @@ nativeTest('2 socket workers x 2 swarm workers answer exactly like one thread', 
   t.teardown(() => pool.close());
   t.deepEqual(await conversation(pool.port), expected);
   t.regex(expected.at(-3)!, /"complete":1,"downloaded":1,"incomplete":2/);
+  t.regex(expected.at(-4)!, /"peers":\{"type":"Buffer","data":\[\]\}/, 'numwant=0 gets no peers');
 });
 
 nativeTest('pipelined announces to different shards come back in request order', async (t) => {

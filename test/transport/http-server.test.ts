@@ -190,3 +190,30 @@ test('a listener made elsewhere can be served by fd', async (t) => {
   t.teardown(() => server.close());
   t.regex(await exchange(port, GET('/', 'Connection: close\r\n')), /by fd$/);
 });
+
+test('a client that pipelines without reading its replies is paused, not buffered without bound', async (t) => {
+  let handled = 0;
+  const server = new HttpServer(defaults, (request) => {
+    handled++;
+    return ok('x'.repeat(200), request.keepAlive);
+  });
+  const port = await server.listen();
+  t.teardown(() => server.close());
+  const socket = net.connect({ host: '127.0.0.1', port });
+  t.teardown(() => socket.destroy());
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  socket.pause(); // never read
+  const requests = GET('/a').repeat(200_000); // 200k requests, ~5 MB
+  socket.write(requests);
+  const deadline = Date.now() + 10_000;
+  while (server.counters.paused === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  t.is(server.counters.paused, 1);
+  const atPause = handled;
+  t.true(atPause < 200_000, `handled ${atPause} of 200000 while the client read nothing`);
+  // Reading resumes the parsing: every request is answered in the end.
+  let received = 0;
+  socket.on('data', (chunk: Buffer) => (received += chunk.length));
+  socket.resume();
+  while (handled < 200_000 && Date.now() < deadline + 20_000) await new Promise((resolve) => setTimeout(resolve, 20));
+  t.is(handled, 200_000);
+});

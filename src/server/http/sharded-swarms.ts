@@ -27,6 +27,8 @@ interface Pending {
   /** Announce: the client's family and wish for compact peers. */
   readonly ipv6: boolean;
   readonly compact: boolean;
+  /** The client sent numwant=0. */
+  readonly noPeers: boolean;
   /** Scrape: the (sorted) info hashes asked for. */
   readonly hashes: Uint8Array | null;
   readonly count: number;
@@ -62,6 +64,8 @@ export class ShardedHttpSwarms implements HttpSwarms {
   /** Takes the next rx slot; its metadata carries the request id (as the "port") and the client. */
   private slot(family: 4 | 6, ip16: Uint8Array | null): { at: number; id: number } {
     if (this.filled === this.rx.slots) this.flush();
+    // Requests are stamped with the swarm clock (for REPLY_TIMEOUT): keep it current.
+    this.clock.tick();
     const slot = this.filled++;
     const id = this.nextId;
     this.nextId = this.nextId >= 0x7fff_fffe ? 1 : this.nextId + 1;
@@ -94,11 +98,12 @@ export class ShardedHttpSwarms implements HttpSwarms {
       uploaded: query.uploaded,
       event: query.event,
       key: 0,
-      numWant: want,
+      // BEP 15 has no "no peers" (numwant <= 0 asks for the default): ask for one and drop it.
+      numWant: want === 0 ? 1 : want,
       port: query.port,
     });
     this.setLength(at, length);
-    this.pending.set(id, { later, keepAlive, since: this.clock.now, ipv6, compact: query.compact, hashes: null, count: 0 });
+    this.pending.set(id, { later, keepAlive, since: this.clock.now, ipv6, compact: query.compact, noPeers: want === 0, hashes: null, count: 0 });
     return null;
   }
 
@@ -109,7 +114,7 @@ export class ShardedHttpSwarms implements HttpSwarms {
     this.rx.data.set(query.infoHashes.subarray(0, count * INFO_HASH_SIZE), at + length);
     this.setLength(at, length + count * INFO_HASH_SIZE);
     const hashes = query.infoHashes.slice(0, count * INFO_HASH_SIZE);
-    this.pending.set(id, { later, keepAlive, since: this.clock.now, ipv6: false, compact: true, hashes, count });
+    this.pending.set(id, { later, keepAlive, since: this.clock.now, ipv6: false, compact: true, noPeers: false, hashes, count });
     return null;
   }
 
@@ -144,8 +149,8 @@ export class ShardedHttpSwarms implements HttpSwarms {
     if (action === 1 && pending.hashes === null) {
       // BEP 15 announce reply: interval, leechers, seeders, then compact peers.
       const peerSize = pending.ipv6 ? PEER_SIZE_V6 : PEER_SIZE_V4;
-      const peerBytes = length - 20;
-      handler.out.set(this.replies.data.subarray(at + 20, at + length), handler.peersAt(pending.ipv6));
+      const peerBytes = pending.noPeers ? 0 : length - 20;
+      handler.out.set(this.replies.data.subarray(at + 20, at + 20 + peerBytes), handler.peersAt(pending.ipv6));
       response = handler.respondAnnounce(pending.compact, pending.ipv6, view.getUint32(at + 16), view.getUint32(at + 12), peerBytes / peerSize, pending.keepAlive);
     } else if (action === 2 && pending.hashes !== null) {
       // BEP 15 scrape reply: seeders, completed, leechers per hash, in request order.

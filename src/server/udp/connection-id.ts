@@ -42,7 +42,9 @@ export class ConnectionIdValidator {
   }
 
   tick(): void {
-    this.now = Math.floor((this.clock() - this.secret.epochMs) / 1000);
+    // Never backwards and never below 0, even if the wall clock is stepped back (NTP): a
+    // negative time would stamp IDs in the far future and every request would be refused.
+    this.now = Math.max(this.now, Math.floor((this.clock() - this.secret.epochMs) / 1000));
   }
 
   private sign(time: number, address: Uint8Array, at: number): number {

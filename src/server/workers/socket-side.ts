@@ -7,6 +7,8 @@ import { RingReader, RingWriter } from '../../util/spsc-ring.js';
 import { ShardRouter } from './shard-router.js';
 import { type MainMessage, REPORT, STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from './shared.js';
 
+const DRAIN_AT_LEAST_EVERY_MS = 1000;
+
 export interface SocketWorkerContext<C> {
   readonly setup: WorkerSetup<C>;
   readonly config: C;
@@ -59,7 +61,8 @@ export function socketWorkerContext<C extends { readonly log_level: LogLevel }>(
         // Read the bell before draining: a ring after this point wakes the wait at once.
         const seen = Atomics.load(bells, me);
         drain();
-        const wait = Atomics.waitAsync(bells, me, seen);
+        // Woken by the shards, or every second anyway so overdue requests are expired.
+        const wait = Atomics.waitAsync(bells, me, seen, DRAIN_AT_LEAST_EVERY_MS);
         if (wait.async) void wait.value.then(pump);
         else setImmediate(pump);
       };

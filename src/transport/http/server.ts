@@ -57,6 +57,8 @@ export class HttpCounters {
   /** Requests refused by the transport itself (4xx/5xx before the handler). */
   rejected = 0;
   timeouts = 0;
+  /** Times a connection's reading was paused because its client was not taking replies. */
+  paused = 0;
 }
 
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
@@ -139,11 +141,23 @@ export class HttpServer {
 
   private receive(connection: Connection, chunk: Buffer): void {
     const socket = connection.socket;
-    let data = connection.unparsed === null ? chunk : Buffer.concat([connection.unparsed, chunk]);
+    let data = connection.unparsed === null ? chunk : chunk.length === 0 ? connection.unparsed : Buffer.concat([connection.unparsed, chunk]);
     connection.unparsed = null;
     let offset = 0;
+    let parsed = 0;
+    let paused = false;
     connection.parsing = true;
     for (;;) {
+      // Long pipelines: hand the replies that are ready to the socket as we go.
+      if (connection.owedCount >= MAX_OWED_REPLIES) connection.flush();
+      if (connection.congested()) {
+        // The client is not reading its replies: stop reading its requests until it does,
+        // so its queued replies (and our memory) stay bounded.
+        if (!connection.blocked) this.counters.paused++;
+        connection.block(() => this.receive(connection, EMPTY));
+        paused = true;
+        break;
+      }
       const result = this.parseOne(data, offset, connection);
       if (result === NEED_MORE) break;
       if (result === CLOSE) {
@@ -154,6 +168,7 @@ export class HttpServer {
         connection.flush();
         return;
       }
+      parsed++;
       offset = result;
       if (offset >= data.length) break;
     }
@@ -161,7 +176,7 @@ export class HttpServer {
     connection.flush();
     if (offset < data.length) {
       data = data.subarray(offset);
-      if (data.length > this.options.maxRequestHeadBytes) {
+      if (!paused && data.length > this.options.maxRequestHeadBytes) {
         this.counters.rejected++;
         connection.reply(plainResponse(431, false), true);
         connection.clearSlowTimer();
@@ -171,11 +186,16 @@ export class HttpServer {
       }
       // Keep a copy: the chunk's memory may be a slice of a larger pooled buffer.
       connection.unparsed = Buffer.from(data);
-      connection.startSlowTimer(this.options.requestTimeoutSeconds * 1000, () => {
-        this.counters.timeouts++;
-        socket.end(plainResponse(408, false));
-        socket.destroy();
-      });
+      // The timer runs from the start of the request still incomplete: progress restarts it,
+      // and a pause of ours (the client not reading replies) is not the client being slow.
+      if (parsed > 0 || paused) connection.clearSlowTimer();
+      if (!paused) {
+        connection.startSlowTimer(this.options.requestTimeoutSeconds * 1000, () => {
+          this.counters.timeouts++;
+          socket.end(plainResponse(408, false));
+          socket.destroy();
+        });
+      }
     } else {
       connection.clearSlowTimer();
     }
@@ -219,6 +239,7 @@ export class HttpServer {
     // Headers: only Connection, Content-Length, Transfer-Encoding and the forwarded one matter.
     let keepAlive = version === 'HTTP/1.1';
     let contentLength = 0;
+    let seenLength = false;
     let forwarded: string | null = null;
     const wanted = this.options.forwardedHeader;
     for (let line = lineEnd + 2; line < headEnd; ) {
@@ -237,7 +258,10 @@ export class HttpServer {
         if (v.includes('close')) keepAlive = false;
         else if (v.includes('keep-alive')) keepAlive = true;
       } else if (name === 'content-length') {
-        contentLength = /^\d{1,9}$/.test(value) ? Number(value) : -1;
+        // Differing repeated lengths make the message boundary ambiguous (RFC 9112 6.3).
+        const length = /^\d{1,9}$/.test(value) ? Number(value) : -1;
+        contentLength = seenLength && length !== contentLength ? -1 : length;
+        seenLength = true;
       } else if (name === 'transfer-encoding') {
         contentLength = -1; // chunked bodies are not accepted on a tracker
       } else if (name === wanted) {
@@ -290,6 +314,11 @@ export class HttpServer {
 
 const NEED_MORE = -1;
 const CLOSE = -2;
+const EMPTY = Buffer.alloc(0);
+/** Reply bytes queued for a client that is not reading, beyond which its requests wait. */
+const MAX_UNREAD_REPLY_BYTES = 64 * 1024;
+/** Replies owed to one connection (deferred ones included), beyond which its requests wait. */
+const MAX_OWED_REPLIES = 64;
 
 /**
  * One client connection: the unparsed bytes and the replies owed, in request order. A reply
@@ -308,6 +337,9 @@ class Connection {
   parsing = false;
   /** The client has shut down its side of the connection. */
   private peerDone = false;
+  /** Reading is paused until the client takes its replies (see congested()). */
+  blocked = false;
+  private resumeParsing: (() => void) | null = null;
   /** Replies written so far (positions in `owed` shift as replies leave). */
   private sent = 0;
 
@@ -336,6 +368,33 @@ class Connection {
     this.last[index] = last;
     // Answered during the handler call: the caller flushes once per chunk of requests.
     if (!this.parsing) this.flush();
+  }
+
+  get owedCount(): number {
+    return this.owed.length;
+  }
+
+  /** Too many replies not yet taken by the client: queued in the socket, or still owed. */
+  congested(): boolean {
+    return this.socket.writableLength > MAX_UNREAD_REPLY_BYTES || this.owed.length > MAX_OWED_REPLIES;
+  }
+
+  /** Stops reading until the congestion clears, then calls `resume` to parse what is left. */
+  block(resume: () => void): void {
+    if (this.blocked) return;
+    this.blocked = true;
+    this.resumeParsing = resume;
+    this.socket.pause();
+    this.socket.once('drain', () => this.unblock());
+  }
+
+  private unblock(): void {
+    if (!this.blocked || this.congested()) return;
+    this.blocked = false;
+    const resume = this.resumeParsing;
+    this.resumeParsing = null;
+    this.socket.resume();
+    resume?.();
   }
 
   /** The client shut down its side: end ours once every reply owed is written. */
@@ -374,6 +433,8 @@ class Connection {
       socket.end();
     }
     socket.uncork();
+    // Deferred replies leaving may be what clears the congestion (nothing was buffered).
+    if (this.blocked && this.socket.writableLength === 0) this.unblock();
   }
 
   startSlowTimer(ms: number, onTimeout: () => void): void {
