@@ -21,6 +21,9 @@ export function udpConfig(overrides: DeepPartial<UdpConfig> = {}, host = '127.0.
   return validateConfig(udpConfigSchema, merged);
 }
 
+// Tests start many trackers in one process, and each listens for SIGUSR1.
+process.setMaxListeners(64);
+
 export const quietLog = new Logger('off', 'test');
 
 export async function startTestTracker(
