@@ -3,11 +3,12 @@
 import type { WsLink } from '../../transport/ws/server.js';
 
 /**
- * Offers awaiting an answer per connection, at most. A peer gets about `max_offers` offers
- * per announce interval from a busy swarm and answers within seconds; 64 leaves room for
- * bursts while bounding memory (an entry is ~100 bytes, so ~6 KiB per connection).
+ * Offers awaiting an answer per connection, at most. A peer in busy swarms can be sent
+ * hundreds of offers in a burst before its answers come back (a load test saw over 64 in
+ * flight); 256 leaves room for that while bounding memory (an entry is ~100 bytes, so at
+ * most ~25 KiB per connection, and only for connections that are sent offers).
  */
-const MAX_EXPECTED_ANSWERS = 64;
+const MAX_EXPECTED_ANSWERS = 256;
 
 /** An offer relayed to a connection, which may answer it until `validUntil`. */
 interface ExpectedAnswer {
