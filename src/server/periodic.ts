@@ -59,3 +59,15 @@ export function storeKeys(sum: (key: string) => number): Record<string, number> 
   const keys = ['torrents', 'peersIpv4', 'peersIpv6', 'seedersIpv4', 'seedersIpv6'];
   return Object.fromEntries(keys.map((key) => [key, sum(key)]));
 }
+
+/**
+ * The close() of a tracker running in this thread: stop listening for SIGUSR1, stop its
+ * timers, then close its sockets.
+ */
+export function closeInOrder(onSigusr1: () => void, timers: readonly (NodeJS.Timeout | undefined)[], closeSockets: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    process.off('SIGUSR1', onSigusr1);
+    for (const timer of timers) if (timer !== undefined) clearInterval(timer);
+    await closeSockets();
+  };
+}

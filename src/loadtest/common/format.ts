@@ -29,3 +29,17 @@ export function formatResultLine(fields: readonly (readonly [string, number])[])
 export function writeJsonFile(path: string, value: object): void {
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
 }
+
+/** The table rows every load test ends with: latency percentiles and the generator's own CPU. */
+export function latencyAndCpuRows(s: {
+  readonly latency_p50_us: number;
+  readonly latency_p99_us: number;
+  readonly latency_p999_us: number;
+  readonly generator_cpu: number;
+}): [string, string][] {
+  return [
+    ['latency p50', `${s.latency_p50_us} µs`],
+    ['latency p99', `${s.latency_p99_us} µs  (p99.9 ${s.latency_p999_us} µs)`],
+    ['generator CPU', `${s.generator_cpu.toFixed(2)}  (cores busy; near 1 per worker means the generator may be the bottleneck)`],
+  ];
+}

@@ -1,7 +1,7 @@
 // The results of an HTTP load test: the summary object, the table a person reads, the RESULT
 // line a script parses (keys as the UDP load tester's and the wrk script's where they mean
 // the same) and JSON.
-import { formatResultLine, formatRows, median, round } from '../common/format.js';
+import { formatResultLine, formatRows, median, round, latencyAndCpuRows } from '../common/format.js';
 import type { MeasuredWindow } from '../common/coordinator.js';
 import { latencySummary } from '../udp/stats.js';
 import { HttpCell, RequestKind, erroredRequests, sentRequests, validResponses } from './stats.js';
@@ -100,10 +100,8 @@ export function formatTable(s: HttpLoadTestSummary): string {
     ['  connection', `${s.connection_errors}  (refused, reset or closed with a request in flight)`],
     ['retried', `${s.retried}  (reused connection closed before answering; sent again on a new one)`],
     ['timeouts', String(s.timeouts)],
-    ['latency p50', `${s.latency_p50_us} µs`],
-    ['latency p99', `${s.latency_p99_us} µs  (p99.9 ${s.latency_p999_us} µs)`],
     ['avg peers/announce', s.avg_peers_per_announce.toFixed(2)],
-    ['generator CPU', `${s.generator_cpu.toFixed(2)}  (cores busy; near 1 per worker means the generator may be the bottleneck)`],
+    ...latencyAndCpuRows(s),
   ]);
 }
 

@@ -2,7 +2,7 @@
 // script parses (same keys as the bench generator udpload where they mean the same) and JSON.
 import { ACTION_ANNOUNCE, ACTION_CONNECT, ACTION_SCRAPE } from '../../protocol/udp/constants.js';
 import type { MeasuredWindow } from '../common/coordinator.js';
-import { formatResultLine, formatRows, median, round } from '../common/format.js';
+import { formatResultLine, formatRows, median, round, latencyAndCpuRows } from '../common/format.js';
 import { Cell, latencySummary, sentRequests, validResponses } from './stats.js';
 import type { UdpTransportKind } from './worker.js';
 
@@ -104,10 +104,8 @@ export function formatTable(s: LoadTestSummary): string {
     ['unexpected', `${s.unexpected_responses}  (unknown or late transaction ID, runt datagrams)`],
     ['timeouts', String(s.timeouts)],
     ['send failures', String(s.send_failures)],
-    ['latency p50', `${s.latency_p50_us} µs`],
-    ['latency p99', `${s.latency_p99_us} µs  (p99.9 ${s.latency_p999_us} µs)`],
     ['avg peers/announce', s.avg_peers_per_announce.toFixed(2)],
-    ['generator CPU', `${s.generator_cpu.toFixed(2)}  (cores busy; near 1 per worker means the generator may be the bottleneck)`],
+    ...latencyAndCpuRows(s),
   ]);
 }
 

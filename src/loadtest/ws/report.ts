@@ -2,7 +2,7 @@
 // RESULT line a script parses (msgs_rps counts every valid message the tracker sent, as
 // aquatic's WebTorrent benchmark and wsload.mjs's server_msgs_rps do) and JSON.
 import type { MeasuredWindow } from '../common/coordinator.js';
-import { formatResultLine, formatRows, median, round } from '../common/format.js';
+import { formatResultLine, formatRows, median, round, latencyAndCpuRows } from '../common/format.js';
 import { latencySummary } from '../udp/stats.js';
 import { WsCell, errors, receivedMessages, sentMessages } from './stats.js';
 
@@ -98,9 +98,7 @@ export function formatTable(s: WsLoadTestSummary): string {
     ['  connection', `${s.connection_errors}  (refused, upgrade failed, or closed by the tracker)`],
     ['timeouts', String(s.timeouts)],
     ['connections opened', String(s.connections_opened)],
-    ['latency p50', `${s.latency_p50_us} µs`],
-    ['latency p99', `${s.latency_p99_us} µs  (p99.9 ${s.latency_p999_us} µs)`],
-    ['generator CPU', `${s.generator_cpu.toFixed(2)}  (cores busy; near 1 per worker means the generator may be the bottleneck)`],
+    ...latencyAndCpuRows(s),
   ]);
 }
 

@@ -18,7 +18,7 @@ import { type HttpProtocolOptions, HttpRequestHandler, LocalHttpSwarms, httpServ
 import type { ClientAddressPolicy } from './client-address.js';
 import { listenOrExplain, loadTlsFiles, reloadTlsInto } from '../tls-files.js';
 import { AccessListHolder } from '../../access/access-list.js';
-import { startCleaning, startStatisticsLine, storeKeys, summaryOf, swarmSummary } from '../periodic.js';
+import { startCleaning, startStatisticsLine, storeKeys, summaryOf, swarmSummary, closeInOrder } from '../periodic.js';
 
 export interface HttpTracker {
   readonly port: number;
@@ -133,12 +133,7 @@ export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logg
       store,
       failure: new Promise<Error>(() => {}),
       reload,
-      async close() {
-        process.off('SIGUSR1', reload);
-        clearInterval(cleaning);
-        if (statistics !== undefined) clearInterval(statistics);
-        await server.close();
-      },
+      close: closeInOrder(reload, [cleaning, statistics], () => server.close()),
     },
     config.metrics,
     () => httpSamples(new Map([['main', { ...handler.counters, ...httpServerValues(server), ...storeValues(store) }]])),

@@ -9,7 +9,7 @@ import { startWorkerPool } from '../workers/pool.js';
 import { attachMetrics } from '../../metrics/server.js';
 import { storeValues, udpSamples } from '../../metrics/tracker-samples.js';
 import { shardSettings } from '../workers/shared.js';
-import { startCleaning, startStatisticsLine, storeKeys, summaryOf, swarmSummary } from '../periodic.js';
+import { startCleaning, startStatisticsLine, storeKeys, summaryOf, swarmSummary, closeInOrder } from '../periodic.js';
 import { type SocketAddress, formatSocketAddress, parseSocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
 import { ConnectionIdValidator, createConnectionIdSecret, type ConnectionIdSecret } from './connection-id.js';
@@ -121,12 +121,7 @@ export async function startSingleThreadUdpTracker(
       transport,
       handler,
       store,
-      async close() {
-        process.off('SIGUSR1', reloadAccessList);
-        clearInterval(cleaning);
-        if (statistics !== undefined) clearInterval(statistics);
-        await transport.close();
-      },
+      close: closeInOrder(reloadAccessList, [cleaning, statistics], () => transport.close()),
     },
     config.metrics,
     () => udpSamples(new Map([['main', { ...handler.counters, ...transport.counters, ...storeValues(store) }]])),

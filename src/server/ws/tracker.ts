@@ -10,7 +10,7 @@ import { listenOrExplain, loadTlsFiles, reloadTlsInto } from '../tls-files.js';
 import { AccessListHolder } from '../../access/access-list.js';
 import { attachMetrics } from '../../metrics/server.js';
 import { wsSamples } from '../../metrics/tracker-samples.js';
-import { startStatisticsLine } from '../periodic.js';
+import { startStatisticsLine, closeInOrder } from '../periodic.js';
 import type { WsConnection } from './connection.js';
 import { WsMessageHandler } from './handler.js';
 
@@ -104,12 +104,7 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
       failure: new Promise<Error>(() => {}),
       reload,
       clean,
-      async close() {
-        process.off('SIGUSR1', reload);
-        clearInterval(cleaning);
-        if (statistics !== undefined) clearInterval(statistics);
-        await server.close();
-      },
+      close: closeInOrder(reload, [cleaning, statistics], () => server.close()),
     },
     config.metrics,
     () => wsSamples(new Map([['main', { ...handler.counters, connections: server.connectionCount, torrents: torrents.torrentCount, peers: torrents.peers, seeders: torrents.seeders }]])),
