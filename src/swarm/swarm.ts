@@ -83,6 +83,33 @@ export class Swarm<K extends number | string> {
     return code < 0 ? PeerState.SEEDER : PeerState.LEECHER;
   }
 
+  /** The validUntil of the peer with this code. */
+  private validUntilAt(code: number): number {
+    return (code > 0 ? this.leechers : this.seeders)[offsetOf(code) + 1] as number;
+  }
+
+  /**
+   * A peer as another node saw it: upserted unless this swarm holds it with a later
+   * validUntil (heard of here more recently). Returns its state before, or null when
+   * it was left alone.
+   */
+  merge(key: K, seeder: boolean, validUntil: number, format: PeerFormat<K>): PeerState | null {
+    const code = this.find(key, format);
+    if (code !== ABSENT && this.validUntilAt(code) >= validUntil) return null;
+    return this.upsert(key, seeder, validUntil, format);
+  }
+
+  /**
+   * A peer that stopped on another node, whose copy there would have lasted until
+   * `validUntil`: removed unless it announced here later. Returns what it was.
+   */
+  removeUnlessNewer(key: K, validUntil: number, format: PeerFormat<K>): PeerState {
+    const code = this.find(key, format);
+    if (code === ABSENT || this.validUntilAt(code) >= validUntil) return PeerState.ABSENT;
+    this.removeAt(code, format);
+    return code < 0 ? PeerState.SEEDER : PeerState.LEECHER;
+  }
+
   private append(key: K, seeder: boolean, validUntil: number, format: PeerFormat<K>): void {
     const list = seeder ? this.seeders : this.leechers;
     const code = seeder ? seederCode(list.length) : leecherCode(list.length);

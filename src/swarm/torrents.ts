@@ -1,7 +1,9 @@
 // All torrents: an info hash table gives each torrent an id, and per address family an
 // array of swarms by id. announce/scrape work on the info hash bytes in place (no string,
 // no object per request) and write compact peers straight into the reply. Knows nothing
-// of sockets or codecs beyond the compact peer format.
+// of sockets or codecs beyond the compact peer format. When several nodes share swarms,
+// local announces are reported to a listener and other nodes' peers come in through
+// mergePeer; how they travel is not the store's business.
 import { InfoHashTable } from './info-hash-table.js';
 import { type PeerFormat, ipv4PeerFormat, ipv6PeerFormat } from './peer-format.js';
 import { PeerState, Swarm } from './swarm.js';
@@ -39,6 +41,31 @@ export class FamilySwarms<K extends number | string> {
   }
 }
 
+/**
+ * Hears of every change a local announce makes, so that it can be shared with other
+ * nodes. Called on the request path: implementations only copy and return.
+ */
+export interface SwarmChanges {
+  /** A local announce created the torrent here (it had no swarm in either family). */
+  torrentCreated(view: DataView, hashAt: number): void;
+  /**
+   * A local announce for the torrent with id `id`: the peer was `before` and is now
+   * `state` (ABSENT after `stopped`); `completed` when it counted a download. A stopped
+   * peer's `validUntil` is when its copies elsewhere would have expired.
+   */
+  announced<K extends number | string>(
+    family: FamilySwarms<K>,
+    id: number,
+    view: DataView,
+    hashAt: number,
+    peer: K,
+    before: PeerState,
+    state: PeerState,
+    completed: boolean,
+    validUntil: number,
+  ): void;
+}
+
 /** IPv4 and IPv6 swarms are kept apart: a peer only ever receives peers it can reach. */
 export class TorrentStore {
   readonly ipv4 = new FamilySwarms<number>(ipv4PeerFormat);
@@ -46,6 +73,8 @@ export class TorrentStore {
   private readonly infoHashes = new InfoHashTable();
   /** Completed downloads per torrent id, over both families (scrape's "downloaded"). */
   private readonly downloaded: number[] = [];
+  /** Set while this store's swarms are shared with other nodes. */
+  changes: SwarmChanges | null = null;
 
   get torrentCount(): number {
     return this.infoHashes.size;
@@ -79,7 +108,11 @@ export class TorrentStore {
         result.leechers = 0;
         return;
       }
-      family.count(swarm.remove(peer, family.format), -1);
+      const removed = swarm.remove(peer, family.format);
+      family.count(removed, -1);
+      if (removed !== PeerState.ABSENT && this.changes !== null) {
+        this.changes.announced(family, id, view, hashAt, peer, removed, PeerState.ABSENT, false, validUntil);
+      }
       result.seeders = swarm.seederCount;
       result.leechers = swarm.leecherCount;
       return;
@@ -90,12 +123,17 @@ export class TorrentStore {
       swarm = new Swarm<K>();
       family.byId[id] = swarm;
       this.downloaded[id] ??= 0;
+      if (this.changes !== null && this.otherFamily(family).byId[id] === undefined) this.changes.torrentCreated(view, hashAt);
     }
     const seeder = left === 0;
     const before = swarm.upsert(peer, seeder, validUntil, family.format);
+    const state = seeder ? PeerState.SEEDER : PeerState.LEECHER;
     family.count(before, -1);
-    family.count(seeder ? PeerState.SEEDER : PeerState.LEECHER, 1);
-    if (event === AnnounceEvent.COMPLETED && before !== PeerState.SEEDER) this.downloaded[id]!++;
+    family.count(state, 1);
+    const completed = event === AnnounceEvent.COMPLETED && before !== PeerState.SEEDER;
+    if (completed) this.downloaded[id]!++;
+    const changes = this.changes;
+    if (changes !== null) changes.announced(family, id, view, hashAt, peer, before, state, completed, validUntil);
     result.seeders = swarm.seederCount;
     result.leechers = swarm.leecherCount;
     result.peers = swarm.writePeers(out, at, want, peer, seeder, family.format);
@@ -120,6 +158,55 @@ export class TorrentStore {
     }
     into.downloaded = this.downloaded[id] ?? 0;
     return into;
+  }
+
+  private otherFamily(family: object): FamilySwarms<number> | FamilySwarms<string> {
+    return family === this.ipv4 ? this.ipv6 : this.ipv4;
+  }
+
+  /**
+   * Applies what another node saw of a peer (LEECHER, SEEDER, or ABSENT when it stopped
+   * there) to the info hash at view[hashAt], unless this store heard of the peer later.
+   * Only torrents this store already holds take remote peers: returns false for others.
+   */
+  mergePeer<K extends number | string>(family: FamilySwarms<K>, view: DataView, hashAt: number, peer: K, state: PeerState, validUntil: number): boolean {
+    const id = this.infoHashes.find(view, hashAt);
+    if (id < 0) return false;
+    let swarm = family.byId[id];
+    if (state === PeerState.ABSENT) {
+      if (swarm !== undefined) family.count(swarm.removeUnlessNewer(peer, validUntil, family.format), -1);
+      return true;
+    }
+    if (swarm === undefined) {
+      swarm = new Swarm<K>();
+      family.byId[id] = swarm;
+    }
+    const before = swarm.merge(peer, state === PeerState.SEEDER, validUntil, family.format);
+    if (before !== null) {
+      family.count(before, -1);
+      family.count(state, 1);
+    }
+    return true;
+  }
+
+  /** Sets the downloads counted for a torrent this store holds (the cluster's total); false for others. */
+  setDownloaded(view: DataView, hashAt: number, downloaded: number): boolean {
+    const id = this.infoHashes.find(view, hashAt);
+    if (id < 0) return false;
+    this.downloaded[id] = downloaded;
+    return true;
+  }
+
+  /** Ids run from 0 below this; copyInfoHash tells which are in use. */
+  get torrentIdLimit(): number {
+    return this.infoHashes.idLimit;
+  }
+
+  /** Copies the info hash of torrent `id` to out[at]; false when no torrent has that id. */
+  copyInfoHash(id: number, out: Uint8Array, at: number): boolean {
+    if (this.ipv4.byId[id] === undefined && this.ipv6.byId[id] === undefined) return false;
+    this.infoHashes.copyKey(id, out, at);
+    return true;
   }
 
   /**
