@@ -28,6 +28,14 @@ const COMMON: readonly Spec[] = [
   ['forbidden', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'forbidden' }],
   ['dropped', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'shard_queue_full' }],
   ['expired', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'shard_no_reply' }],
+  // With [cluster] enabled (ClusterSync.values()).
+  ['clusterPublished', 'aquatic_cluster_updates_total', 'counter', 'Peer updates shared through Redis, by kind.', { kind: 'published' }],
+  ['clusterMerged', 'aquatic_cluster_updates_total', 'counter', 'Peer updates shared through Redis, by kind.', { kind: 'merged' }],
+  ['clusterDropped', 'aquatic_cluster_updates_total', 'counter', 'Peer updates shared through Redis, by kind.', { kind: 'dropped' }],
+  ['clusterFailures', 'aquatic_cluster_sync_failures_total', 'counter', 'Sync rounds that failed or were skipped because Redis was unavailable.'],
+  ['clusterConnected', 'aquatic_cluster_connected', 'gauge', '1 while the last sync round reached Redis.'],
+  ['clusterNodes', 'aquatic_cluster_nodes', 'gauge', 'Nodes that synced within the last 10 sync intervals (at least 10 s).'],
+  ['clusterQueued', 'aquatic_cluster_queued_updates', 'gauge', 'Peer updates waiting for the next sync round.'],
 ];
 
 const UDP: readonly Spec[] = [

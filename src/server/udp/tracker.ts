@@ -15,6 +15,7 @@ import type { Logger } from '../../util/log.js';
 import { ConnectionIdValidator, createConnectionIdSecret, type ConnectionIdSecret } from './connection-id.js';
 import { AccessListHolder } from '../../access/access-list.js';
 import { UdpRequestHandler } from './handler.js';
+import { type ClusterSync, startClusterSync } from '../../cluster/start.js';
 import { LocalSwarms, protocolOptions } from './local-swarms.js';
 
 export interface UdpTracker {
@@ -32,6 +33,8 @@ export interface SingleThreadUdpTracker extends UdpTracker {
   readonly transport: UdpTransport;
   readonly handler: UdpRequestHandler;
   readonly store: TorrentStore;
+  /** The Redis sync with [cluster] enabled, else null. */
+  readonly cluster: ClusterSync | null;
 }
 
 export interface UdpTrackerOptions {
@@ -82,9 +85,14 @@ export async function startSingleThreadUdpTracker(
   const address = parseSocketAddress(config.network.address);
   if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
   const store = new TorrentStore();
-  const validator = new ConnectionIdValidator(options.secret ?? createConnectionIdSecret(), config.cleaning.max_connection_age, options.clock);
+  const secret = options.secret ?? createConnectionIdSecret();
+  const validator = new ConnectionIdValidator(secret, config.cleaning.max_connection_age, options.clock);
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
   const handler = new UdpRequestHandler(validator, new LocalSwarms(store, validator, protocolOptions(config)), log, true, access);
+  const swarmClock = () => {
+    validator.tick();
+    return validator.now;
+  };
   const reloadAccessList = () => access.reload();
   process.on('SIGUSR1', reloadAccessList);
   const transport = await openUdpTransport(
@@ -102,10 +110,7 @@ export async function startSingleThreadUdpTracker(
   transport.start(handler.handleBatch);
   log.info(`listening on udp ${config.network.address.replace(/:\d+$/, '')}:${transport.port} (${transport.kind} transport)`);
 
-  const swarmClock = () => {
-    validator.tick();
-    return validator.now;
-  };
+  const cluster = await startClusterSync(config.cluster, store, { epochMs: secret.epochMs, now: swarmClock }, config.cleaning.max_peer_age, log, 'main');
   const cleaning = startCleaning(store, swarmClock, config.cleaning.interval, log, access);
   const statistics = config.statistics.print_to_stdout
     ? startStatisticsLine(config.statistics.interval, handler.counters, (rate) =>
@@ -121,10 +126,14 @@ export async function startSingleThreadUdpTracker(
       transport,
       handler,
       store,
-      close: closeInOrder(reloadAccessList, [cleaning, statistics], () => transport.close()),
+      cluster,
+      close: closeInOrder(reloadAccessList, [cleaning, statistics], async () => {
+        await transport.close();
+        await cluster?.close();
+      }),
     },
     config.metrics,
-    () => udpSamples(new Map([['main', { ...handler.counters, ...transport.counters, ...storeValues(store) }]])),
+    () => udpSamples(new Map([['main', { ...handler.counters, ...transport.counters, ...storeValues(store), ...cluster?.values() }]])),
     log,
   );
 }

@@ -4,6 +4,7 @@
 // then one per socket worker.
 // Shards speak BEP 15 whatever the front protocol: HTTP socket workers forward announces
 // and scrapes to them as BEP 15 datagrams too.
+import type { ClusterConfig } from '../../config/common.js';
 import type { LogLevel } from '../../util/log.js';
 import type { ConnectionIdSecret } from '../udp/connection-id.js';
 import type { UdpProtocolOptions } from '../udp/local-swarms.js';
@@ -21,6 +22,8 @@ export interface ShardSettings {
   readonly printStatistics: boolean;
   /** Workers send their counters every statistics interval (for printing or metrics). */
   readonly reportStatistics: boolean;
+  /** Each shard shares its swarms through Redis when [cluster] is enabled; else null. */
+  readonly cluster: ClusterConfig | null;
 }
 
 /** The configuration keys every tracker has that shards need. */
@@ -29,6 +32,7 @@ interface CommonConfig {
   readonly cleaning: { readonly interval: number };
   readonly statistics: { readonly interval: number; readonly print_to_stdout: boolean };
   readonly metrics: { readonly enabled: boolean };
+  readonly cluster: ClusterConfig;
 }
 
 export function shardSettings(name: string, config: CommonConfig, protocol: UdpProtocolOptions, maxConnectionAge: number): ShardSettings {
@@ -41,6 +45,7 @@ export function shardSettings(name: string, config: CommonConfig, protocol: UdpP
     statisticsInterval: config.statistics.interval,
     printStatistics: config.statistics.print_to_stdout,
     reportStatistics: config.statistics.print_to_stdout || config.metrics.enabled,
+    cluster: config.cluster.enabled ? config.cluster : null,
   };
 }
 

@@ -2,6 +2,8 @@
 // index. It sleeps on its doorbell, takes request records (BEP 15 datagrams) from every
 // socket worker's ring in batches, answers them with the same handler as the single-thread
 // UDP tracker (connection IDs were checked by the socket worker) and writes the replies back.
+// With [cluster] enabled the shard also runs the Redis sync of its store, so its loop waits
+// asynchronously and, under load, gives the event loop a turn every few milliseconds.
 import { parentPort, workerData } from 'node:worker_threads';
 import { storeValues } from '../../metrics/tracker-samples.js';
 import { TorrentStore } from '../../swarm/torrents.js';
@@ -12,10 +14,13 @@ import { ConnectionIdValidator } from '../udp/connection-id.js';
 import { UdpRequestHandler } from '../udp/handler.js';
 
 import { LocalSwarms } from '../udp/local-swarms.js';
+import { startClusterSync } from '../../cluster/start.js';
 import { REPLY_RECORD_HEADER, REQUEST_RECORD_HEADER } from './shard-router.js';
 import { REPORT, STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from './shared.js';
 
 const BATCH = 256;
+/** With cluster sync: the longest the loop keeps the event loop (Redis replies, sync timers) waiting under load. */
+const TURN_EVERY_MS = 5;
 
 const setup = workerData as WorkerSetup;
 const settings = setup.shard;
@@ -73,12 +78,21 @@ function post(message: WorkerMessage): void {
   parentPort!.postMessage(message);
 }
 
+const swarmNow = () => {
+  clock.tick();
+  return clock.now;
+};
+const worker = `swarm-${setup.index + 1}`;
+const swarmClock = { epochMs: setup.secret.epochMs, now: swarmNow };
+const cluster = settings.cluster === null ? null : await startClusterSync(settings.cluster, store, swarmClock, settings.protocol.maxPeerAge, log, worker);
+
 post({ type: 'ready', port: 0 });
 const cleanEvery = settings.cleaningInterval * 1000;
 const statsEvery = settings.statisticsInterval * 1000;
 let nextClean = Date.now() + cleanEvery;
 let nextStats = Date.now() + statsEvery;
 let reported = 0;
+let nextTurn = Date.now() + TURN_EVERY_MS;
 for (;;) {
   const seen = Atomics.load(bells, me);
   let taken = 0;
@@ -93,9 +107,22 @@ for (;;) {
   }
   const generation = Atomics.load(bells, REPORT);
   if (generation !== reported || (settings.reportStatistics && now >= nextStats)) {
-    post({ type: 'stats', worker: `swarm-${setup.index}`, generation, values: { ...storeValues(store), droppedReplies } });
+    post({ type: 'stats', worker: `swarm-${setup.index}`, generation, values: { ...storeValues(store), droppedReplies, ...cluster?.values() } });
     reported = generation;
     nextStats = now + statsEvery;
   }
-  if (taken === 0) Atomics.wait(bells, me, seen, Math.max(1, Math.min(nextClean, settings.reportStatistics ? nextStats : Infinity) - now));
+  if (taken === 0) {
+    const idle = Math.max(1, Math.min(nextClean, settings.reportStatistics ? nextStats : Infinity) - now);
+    if (cluster === null) {
+      Atomics.wait(bells, me, seen, idle);
+    } else {
+      const waiting = Atomics.waitAsync(bells, me, seen, idle);
+      if (waiting.async) await waiting.value;
+      nextTurn = Date.now() + TURN_EVERY_MS;
+    }
+  } else if (cluster !== null && now >= nextTurn) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    nextTurn = Date.now() + TURN_EVERY_MS;
+  }
 }
+await cluster?.close();
