@@ -3,9 +3,9 @@
 // Nothing here allocates per announce (torrent creations and completions, which are rare,
 // build a hex string). When the ring is full the oldest update is overwritten and counted.
 //
-// A peer that keeps announcing in the same state is published at most once per refresh
-// period: a small lossy table remembers, per (torrent, peer) hash slot, the period it was
-// last published in. A collision only causes an extra publish, never a missed one.
+// Which announces are reported (the store decides, inline): see SwarmChanges. A peer that
+// keeps announcing unchanged is reported once per refresh period, judged by the validUntil
+// its swarm replaced, which is already at hand; a table per peer would cost a cache miss.
 import type { PeerFormat } from '../swarm/peer-format.js';
 import { PeerState } from '../swarm/swarm.js';
 import type { FamilySwarms, SwarmChanges } from '../swarm/torrents.js';
@@ -16,9 +16,6 @@ export const RECORD_SIZE = 44;
 export const RECORD_FLAGS = INFO_HASH_BYTES;
 export const RECORD_VALID_UNTIL = INFO_HASH_BYTES + 1;
 export const RECORD_PEER = INFO_HASH_BYTES + 5;
-
-const FILTER_BITS = 18;
-const FILTER_MASK = (1 << FILTER_BITS) - 1;
 
 /** What one sync round takes: `count` records of RECORD_SIZE bytes, oldest first. */
 export interface TakenUpdates {
@@ -34,23 +31,24 @@ export class ClusterOutbox implements SwarmChanges {
   /** Index of the oldest record and the number held. */
   private first = 0;
   private size = 0;
-  private readonly published = new Int32Array(1 << FILTER_BITS);
+  readonly refreshMask: number;
+  reportBefore = -Infinity;
   private created = new Set<string>();
   /** Downloads counted here and not yet taken, by hex info hash. */
   private completions = new Map<string, number>();
   /** Updates overwritten before a round took them (and torrent creations forgotten). */
   dropped = 0;
-  /** Announces that changed nothing worth publishing yet. */
-  unchanged = 0;
 
   /**
    * @param capacity records held at most
-   * @param refreshPeriod seconds: an unchanged peer is republished once per period
+   * @param refreshPeriod seconds, a power of two: an unchanged peer is republished once per period
    */
   constructor(
     readonly capacity: number,
-    private readonly refreshPeriod: number,
+    refreshPeriod: number,
   ) {
+    if (refreshPeriod < 1 || (refreshPeriod & (refreshPeriod - 1)) !== 0) throw new RangeError(`refresh period ${refreshPeriod} is not a power of two`);
+    this.refreshMask = refreshPeriod - 1;
     this.ring = new Uint8Array(capacity * RECORD_SIZE);
     this.view = new DataView(this.ring.buffer);
   }
@@ -68,28 +66,8 @@ export class ClusterOutbox implements SwarmChanges {
     created.add(hex(new Uint8Array(view.buffer, view.byteOffset), hashAt));
   }
 
-  announced<K extends number | string>(
-    family: FamilySwarms<K>,
-    id: number,
-    view: DataView,
-    hashAt: number,
-    peer: K,
-    before: PeerState,
-    state: PeerState,
-    completed: boolean,
-    validUntil: number,
-  ): void {
+  announced<K extends number | string>(family: FamilySwarms<K>, view: DataView, hashAt: number, peer: K, state: PeerState, completed: boolean, validUntil: number): void {
     const format = family.format;
-    const h = format.hash(peer) ^ Math.imul(id + 1, 0x9e3779b1);
-    const period = this.refreshPeriod;
-    // Each slot starts its periods at its own phase, so refreshes do not come in waves.
-    const mark = (h & ~FILTER_MASK) | (Math.floor((validUntil + ((h >>> 24) % period)) / period) & FILTER_MASK);
-    const slot = h & FILTER_MASK;
-    if (before === state && !completed && this.published[slot] === mark) {
-      this.unchanged++;
-      return;
-    }
-    this.published[slot] = mark;
     this.push(view, hashAt, format, peer, state | (completed ? FLAG_COMPLETED : 0) | (format.size === 18 ? FLAG_IPV6 : 0), validUntil);
   }
 
@@ -168,8 +146,11 @@ export class ClusterOutbox implements SwarmChanges {
     return completions;
   }
 
-  /** After Redis may have lost data (a restart): every peer is published again at its next announce. */
-  forgetPublished(): void {
-    this.published.fill(0);
+  /**
+   * After Redis may have lost data (a restart): every peer last heard of before now is
+   * published again at its next announce. `validUntil` is what an announce now would get.
+   */
+  republishPeersBefore(validUntil: number): void {
+    this.reportBefore = validUntil;
   }
 }

@@ -137,8 +137,9 @@ export class ClusterSync {
     this.retentionMs = Math.max(60_000, 30 * interval);
     this.nodeTimeoutMs = Math.max(10_000, 10 * interval);
     this.keyTtlMs = options.maxPeerAge * 1000 + KEY_TTL_MARGIN_MS;
-    // Republish unchanged peers often enough that copies elsewhere never expire first.
-    this.outbox = new ClusterOutbox(config.max_queued_updates, Math.max(1, Math.floor(options.maxPeerAge / 20)));
+    // Republish unchanged peers often enough that copies elsewhere never expire first:
+    // every 64 s with the default ages (a power of two at most max_peer_age / 16).
+    this.outbox = new ClusterOutbox(config.max_queued_updates, 2 ** Math.max(0, Math.floor(Math.log2(options.maxPeerAge / 16))));
     const maxBackoff = clamp(10 * interval, 1000, 10_000);
     this.client = new Redis(config.redis_url, {
       lazyConnect: true,
@@ -154,7 +155,7 @@ export class ClusterSync {
     this.client.on('error', (error: Error) => this.noteDown(error.message));
     this.client.on('ready', () => {
       // Redis may have restarted empty: publish every peer again at its next announce.
-      if (this.everReady) this.outbox.forgetPublished();
+      if (this.everReady) this.outbox.republishPeersBefore(options.clock.now() + options.maxPeerAge);
       this.everReady = true;
     });
     store.changes = this.outbox;

@@ -42,28 +42,32 @@ export class FamilySwarms<K extends number | string> {
 }
 
 /**
- * Hears of every change a local announce makes, so that it can be shared with other
- * nodes. Called on the request path: implementations only copy and return.
+ * Hears of the changes local announces make, so that they can be shared with other
+ * nodes: new peers, state changes, completions and stops at once, and a peer that keeps
+ * announcing unchanged once per refresh period (when a period boundary lies between its
+ * previous announce and this one; periods start at a phase of their own per peer, so
+ * refreshes do not come in waves). That check is made here, inline, so an unchanged
+ * announce costs no call. Called on the request path: implementations only copy and return.
  */
 export interface SwarmChanges {
+  /** The refresh period in seconds (a power of two) minus one. */
+  readonly refreshMask: number;
+  /** A peer last heard of before this (its validUntil then) is reported at its next announce. */
+  readonly reportBefore: number;
   /** A local announce created the torrent here (it had no swarm in either family). */
   torrentCreated(view: DataView, hashAt: number): void;
   /**
-   * A local announce for the torrent with id `id`: the peer was `before` and is now
-   * `state` (ABSENT after `stopped`); `completed` when it counted a download. A stopped
-   * peer's `validUntil` is when its copies elsewhere would have expired.
+   * A local announce: the peer is now `state` (ABSENT after `stopped`); `completed` when
+   * it counted a download. `validUntil` is its new expiry (for a stopped peer, when its
+   * copies elsewhere would have expired).
    */
-  announced<K extends number | string>(
-    family: FamilySwarms<K>,
-    id: number,
-    view: DataView,
-    hashAt: number,
-    peer: K,
-    before: PeerState,
-    state: PeerState,
-    completed: boolean,
-    validUntil: number,
-  ): void;
+  announced<K extends number | string>(family: FamilySwarms<K>, view: DataView, hashAt: number, peer: K, state: PeerState, completed: boolean, validUntil: number): void;
+}
+
+/** A peer's own offset into refresh periods: low address and port bits, mixed. */
+function phaseOf(peer: number | string): number {
+  const bits = typeof peer === 'number' ? peer | 0 : (peer.charCodeAt(14) << 24) | (peer.charCodeAt(15) << 16) | (peer.charCodeAt(16) << 8) | peer.charCodeAt(17);
+  return bits ^ (bits >>> 16);
 }
 
 /** IPv4 and IPv6 swarms are kept apart: a peer only ever receives peers it can reach. */
@@ -111,7 +115,7 @@ export class TorrentStore {
       const removed = swarm.remove(peer, family.format);
       family.count(removed, -1);
       if (removed !== PeerState.ABSENT && this.changes !== null) {
-        this.changes.announced(family, id, view, hashAt, peer, removed, PeerState.ABSENT, false, validUntil);
+        this.changes.announced(family, view, hashAt, peer, PeerState.ABSENT, false, validUntil);
       }
       result.seeders = swarm.seederCount;
       result.leechers = swarm.leecherCount;
@@ -133,7 +137,15 @@ export class TorrentStore {
     const completed = event === AnnounceEvent.COMPLETED && before !== PeerState.SEEDER;
     if (completed) this.downloaded[id]!++;
     const changes = this.changes;
-    if (changes !== null) changes.announced(family, id, view, hashAt, peer, before, state, completed, validUntil);
+    if (changes !== null) {
+      const previous = swarm.previousValidUntil;
+      const mask = changes.refreshMask;
+      // Unchanged, and no period boundary since its previous announce (this announce's
+      // offset into its period is at least the time since): nothing to report.
+      const unchanged =
+        before === state && !completed && previous >= changes.reportBefore && ((validUntil + phaseOf(peer)) & mask) >= validUntil - previous;
+      if (!unchanged) changes.announced(family, view, hashAt, peer, state, completed, validUntil);
+    }
     result.seeders = swarm.seederCount;
     result.leechers = swarm.leecherCount;
     result.peers = swarm.writePeers(out, at, want, peer, seeder, family.format);

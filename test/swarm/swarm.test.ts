@@ -193,20 +193,29 @@ test('mergePeer reaches only torrents the store holds and keeps the family count
   t.deepEqual(store.clean(101), { peersRemoved: 2, torrentsRemoved: 1 });
 });
 
-test('the change listener hears of local announces only, and of each torrent created here', (t) => {
+test('the change listener hears of new peers, state changes, completions and stops, and of an unchanged peer once per period', (t) => {
   const store = new TorrentStore();
   const heard: string[] = [];
   store.changes = {
+    refreshMask: 7, // 8-second periods
+    reportBefore: -Infinity,
     torrentCreated: (view, at) => heard.push(`created ${view.getUint8(at)}`),
-    announced: (_family, _id, _view, _at, peer, before, state, completed) => heard.push(`${String(peer)} ${before}->${state}${completed ? ' completed' : ''}`),
+    announced: (_family, _view, _at, peer, state, completed, validUntil) => heard.push(`${String(peer)} ${state}${completed ? ' completed' : ''} @${validUntil}`),
   };
   const result: AnnounceResult = { peers: 0, seeders: 0, leechers: 0 };
   const out = new Uint8Array(600);
-  store.announce(store.ipv4, hashView(1), 0, keyOf(1), 100, AnnounceEvent.STARTED, 50, 50, out, 0, result);
+  const announce = (peer: number, left: number, event: number, validUntil: number) =>
+    store.announce(store.ipv4, hashView(1), 0, keyOf(peer), left, event, validUntil, 50, out, 0, result);
+  announce(1, 100, AnnounceEvent.STARTED, 50);
   store.announce(store.ipv6, hashView(1), 0, 'z'.repeat(18), 100, AnnounceEvent.STARTED, 50, 50, out, 0, result);
-  store.announce(store.ipv4, hashView(1), 0, keyOf(1), 0, AnnounceEvent.COMPLETED, 50, 50, out, 0, result);
-  store.mergePeer(store.ipv4, hashView(1), 0, keyOf(2), PeerState.LEECHER, 60);
-  store.announce(store.ipv4, hashView(1), 0, keyOf(1), 0, AnnounceEvent.STOPPED, 50, 50, out, 0, result);
-  store.announce(store.ipv4, hashView(1), 0, keyOf(3), 0, AnnounceEvent.STOPPED, 50, 50, out, 0, result);
-  t.deepEqual(heard, ['created 1', `${keyOf(1)} 0->1`, `${'z'.repeat(18)} 0->1`, `${keyOf(1)} 1->2 completed`, `${keyOf(1)} 2->0`]);
+  announce(1, 100, AnnounceEvent.NONE, 50); // unchanged, same second
+  announce(1, 0, AnnounceEvent.COMPLETED, 55);
+  store.mergePeer(store.ipv4, hashView(1), 0, keyOf(2), PeerState.LEECHER, 60); // not a local announce
+  for (let at = 56; at < 56 + 16; at++) announce(1, 0, AnnounceEvent.NONE, at); // unchanged for two periods
+  announce(1, 0, AnnounceEvent.STOPPED, 80);
+  announce(3, 0, AnnounceEvent.STOPPED, 80); // was not there
+  const refreshes = heard.filter((line) => /^\d+ 2 @(5[6-9]|6\d|7[01])$/.test(line));
+  t.deepEqual(heard.slice(0, 4), ['created 1', `${keyOf(1)} 1 @50`, `${'z'.repeat(18)} 1 @50`, `${keyOf(1)} 2 completed @55`]);
+  t.is(refreshes.length, 2, heard.join(', '));
+  t.deepEqual(heard.slice(4 + refreshes.length), [`${keyOf(1)} 0 @80`]);
 });
