@@ -208,8 +208,11 @@ export class ClusterSync {
   private async round(): Promise<void> {
     if (this.disabled) return;
     if (this.client.status !== 'ready') {
-      this.failures++;
-      this.failedRounds++;
+      // Rounds while the first connection is still being made are not failures.
+      if (this.everReady || this.down) {
+        this.failures++;
+        this.failedRounds++;
+      }
       return;
     }
     try {
