@@ -11,9 +11,10 @@
 //   P downloaded             hash: hex info hash -> completed downloads (HINCRBY)
 //   P nodes                  sorted set: node id -> last round (ms), the live nodes
 //
-// A round is one pipeline: publish the queued updates (ZADD per torrent, trim, TTL; HINCRBY
-// for completions; XADD the batch), heartbeat, read the stream from the cursor, and read the
-// snapshots of torrents that appeared here. Replies are merged into the store. A second short
+// A round is one pipeline of a few commands: publish the queued updates (a Lua script per
+// batch of about 2000: ZADD per torrent, trim, TTL, HINCRBY for completions, XADD the batch),
+// heartbeat, read the stream from the cursor, and read the snapshots of torrents that
+// appeared here (one script call). Replies are merged into the store. A second short
 // pipeline reads the download totals of torrents other nodes reported completions for.
 //
 // Redis down or slow: rounds are skipped or fail (counted), updates wait in the outbox
@@ -28,6 +29,7 @@ import { PeerState } from '../swarm/swarm.js';
 import type { TorrentStore } from '../swarm/torrents.js';
 import type { Logger } from '../util/log.js';
 import { ClusterOutbox, RECORD_FLAGS, RECORD_PEER, RECORD_SIZE, RECORD_VALID_UNTIL } from './outbox.js';
+import { PUBLISH_LUA, SNAPSHOT_LUA } from './scripts.js';
 import {
   FLAG_COMPLETED,
   FLAG_IPV6,
@@ -40,16 +42,15 @@ import {
   liveScoreFloor,
   peerBytes,
   readScore,
-  scoreOf,
   streamRecordSize,
 } from './records.js';
 
-/** Bytes of records per stream entry (about 2000 IPv4 updates). */
+/** Bytes of records per stream entry and publish script call (about 2000 IPv4 updates). */
 const STREAM_ENTRY_BYTES = 64 * 1024;
 /** Stream entries per XREAD, and XREADs per round at most before the rest waits a round. */
 const STREAM_READ_COUNT = 64;
 const STREAM_READS_PER_ROUND = 16;
-/** Torrent snapshots read per round at most (two commands each). */
+/** Torrent snapshots read per round at most. */
 const SNAPSHOTS_PER_ROUND = 1000;
 /** Sorted sets outlive their newest peer by this much (their entries expire by score anyway). */
 const KEY_TTL_MARGIN_MS = 60_000;
@@ -152,6 +153,8 @@ export class ClusterSync {
       retryStrategy: (attempt) => Math.min(maxBackoff, 50 * 2 ** Math.min(attempt, 10)),
       connectionName: `aquatic:${this.nodeId}:${options.worker}`,
     });
+    this.client.defineCommand('aquaticPublish', { numberOfKeys: 0, lua: PUBLISH_LUA });
+    this.client.defineCommand('aquaticSnapshot', { numberOfKeys: 0, lua: SNAPSHOT_LUA });
     this.client.on('error', (error: Error) => this.noteDown(error.message));
     this.client.on('ready', () => {
       // Redis may have restarted empty: publish every peer again at its next announce.
@@ -284,10 +287,11 @@ export class ClusterSync {
     const snapshots = this.nextSnapshots();
     const sentAt = Date.now();
     const nowMs = sentAt + this.offsetMs;
-    // Pipeline keeps a count of its commands: the index of each one's reply.
-    const pipeline = this.client.pipeline() as ChainableCommander & { readonly length: number };
+    const pipeline = this.client.pipeline() as Pipeline;
     pipeline.time();
-    const totals = this.publish(pipeline, taken.records, taken.count, nowMs);
+    const publishedAt = pipeline.length;
+    this.publish(pipeline, taken.records, taken.count, nowMs);
+    const publishedUntil = pipeline.length;
     pipeline.zadd(this.keys.nodes, nowMs, this.nodeId);
     pipeline.zremrangebyscore(this.keys.nodes, '-inf', nowMs - this.nodeTimeoutMs);
     const nodesAt = pipeline.length;
@@ -295,11 +299,7 @@ export class ClusterSync {
     const streamAt = pipeline.length;
     pipeline.xreadBuffer('COUNT', STREAM_READ_COUNT, 'STREAMS', this.keys.updates, this.cursor!);
     const snapshotsAt = pipeline.length;
-    const liveFloor = liveScoreFloor(nowMs);
-    for (const infoHash of snapshots) {
-      pipeline.zrangebyscoreBuffer(this.keys.peers + infoHash, liveFloor, '+inf', 'WITHSCORES');
-      pipeline.hget(this.keys.downloaded, infoHash);
-    }
+    if (snapshots.length > 0) pipeline.aquaticSnapshotBuffer(this.keys.peers, this.keys.downloaded, liveScoreFloor(nowMs), ...snapshots);
     let replies: unknown[];
     try {
       replies = await run(pipeline);
@@ -311,7 +311,10 @@ export class ClusterSync {
     this.published += taken.count;
     const [seconds, micros] = replies[0] as [string, string];
     this.offsetMs = Number(seconds) * 1000 + Number(micros) / 1000 - sentAt;
-    for (const [infoHash, at] of totals) this.setDownloaded(infoHash, Number(replies[at]));
+    for (let at = publishedAt; at < publishedUntil; at++) {
+      const totals = replies[at] as (string | number)[];
+      for (let k = 0; k + 1 < totals.length; k += 2) this.setDownloaded(String(totals[k]), Number(totals[k + 1]));
+    }
     this.nodes = Number(replies[nodesAt]);
 
     const completedElsewhere = new Set<string>();
@@ -321,13 +324,8 @@ export class ClusterSync {
     }
     this.lastReadMs = Date.now() + this.offsetMs;
 
-    for (let k = 0; k < snapshots.length; k++) {
-      const infoHash = snapshots[k]!;
-      this.applySnapshot(infoHash, replies[snapshotsAt + 2 * k] as Buffer[]);
-      const downloaded = replies[snapshotsAt + 2 * k + 1] as string | null;
-      this.setDownloaded(infoHash, downloaded === null ? 0 : Number(downloaded));
-      completedElsewhere.delete(infoHash);
-    }
+    if (snapshots.length > 0) this.applySnapshots(snapshots, replies[snapshotsAt] as Buffer);
+    for (const infoHash of snapshots) completedElsewhere.delete(infoHash);
     if (completedElsewhere.size > 0) {
       const hashes = [...completedElsewhere];
       const values = await this.client.hmget(this.keys.downloaded, ...hashes);
@@ -336,54 +334,31 @@ export class ClusterSync {
   }
 
   /**
-   * Queues the taken records on the pipeline: per torrent a ZADD of its peers, a trim of
-   * expired entries and a TTL; HINCRBY for completions; the records as stream entries.
-   * Returns, per torrent with completions, the index of its HINCRBY reply.
+   * Queues the taken records on the pipeline as stream records, in batches for the publish
+   * script (which also writes them to the torrents' sorted sets and counts completions).
    */
-  private publish(pipeline: ChainableCommander & { readonly length: number }, records: Uint8Array, count: number, nowMs: number): Map<string, number> {
+  private publish(pipeline: Pipeline, records: Uint8Array, count: number, nowMs: number): void {
     const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
-    const byTorrent = new Map<string, (number | Buffer)[]>();
-    const completions = new Map<string, number>();
-    let entry = Buffer.allocUnsafe(STREAM_ENTRY_BYTES);
-    let used = 0;
+    const liveFloor = liveScoreFloor(nowMs);
     const minId = String(Math.floor(nowMs - this.retentionMs));
-    const addEntry = () => {
-      pipeline.xadd(this.keys.updates, 'MINID', '~', minId, '*', 'w', this.writer, 'u', entry.subarray(0, used));
-      entry = Buffer.allocUnsafe(STREAM_ENTRY_BYTES);
+    let batch = Buffer.allocUnsafe(STREAM_ENTRY_BYTES);
+    let used = 0;
+    const send = () => {
+      pipeline.aquaticPublish(this.keys.peers, this.keys.updates, this.keys.downloaded, liveFloor, this.keyTtlMs, minId, this.writer, batch.subarray(0, used));
+      batch = Buffer.allocUnsafe(STREAM_ENTRY_BYTES);
       used = 0;
     };
     for (let r = 0; r < count; r++) {
       const at = r * RECORD_SIZE;
       const flags = records[at + RECORD_FLAGS]!;
-      const size = peerBytes(flags);
-      const expiry = this.redisMs(view.getUint32(at + RECORD_VALID_UNTIL));
-      const infoHash = hex(records, at);
-      let members = byTorrent.get(infoHash);
-      if (members === undefined) byTorrent.set(infoHash, (members = []));
-      members.push(scoreOf(expiry, (flags & FLAG_STATE) as PeerState), Buffer.from(records.buffer, records.byteOffset + at + RECORD_PEER, size));
-      if ((flags & FLAG_COMPLETED) !== 0) completions.set(infoHash, (completions.get(infoHash) ?? 0) + 1);
-      if (used + streamRecordSize(flags) > STREAM_ENTRY_BYTES) addEntry();
-      entry.set(records.subarray(at, at + INFO_HASH_BYTES + 1), used);
-      entry.writeDoubleBE(expiry, used + STREAM_RECORD_EXPIRY);
-      entry.set(records.subarray(at + RECORD_PEER, at + RECORD_PEER + size), used + STREAM_RECORD_HEAD);
-      used += streamRecordSize(flags);
+      const size = streamRecordSize(flags);
+      if (used + size > STREAM_ENTRY_BYTES) send();
+      batch.set(records.subarray(at, at + INFO_HASH_BYTES + 1), used);
+      batch.writeDoubleBE(this.redisMs(view.getUint32(at + RECORD_VALID_UNTIL)), used + STREAM_RECORD_EXPIRY);
+      batch.set(records.subarray(at + RECORD_PEER, at + RECORD_PEER + peerBytes(flags)), used + STREAM_RECORD_HEAD);
+      used += size;
     }
-    if (used > 0) addEntry();
-    const expired = `(${liveScoreFloor(nowMs)}`;
-    for (const [infoHash, members] of byTorrent) {
-      const key = this.keys.peers + infoHash;
-      pipeline.zadd(key, ...members);
-      pipeline.zremrangebyscore(key, '-inf', expired);
-      // NX gives a new set its TTL, GT lets a node with a longer max_peer_age extend it.
-      pipeline.pexpire(key, this.keyTtlMs, 'NX');
-      pipeline.pexpire(key, this.keyTtlMs, 'GT');
-    }
-    const totals = new Map<string, number>();
-    for (const [infoHash, n] of completions) {
-      totals.set(infoHash, pipeline.length);
-      pipeline.hincrby(this.keys.downloaded, infoHash, n);
-    }
-    return totals;
+    if (used > 0) send();
   }
 
   /** Merges other nodes' stream entries; returns how many entries there were. */
@@ -414,16 +389,29 @@ export class ClusterSync {
     return entries.length;
   }
 
-  /** Merges a torrent's sorted set (member, score, member, score, ...). */
-  private applySnapshot(infoHash: string, reply: Buffer[]): void {
-    const hash = Buffer.from(infoHash, 'hex');
-    const view = new DataView(hash.buffer, hash.byteOffset, INFO_HASH_BYTES);
+  /** Merges the snapshot script's reply (scripts.ts) for these torrents, in order. */
+  private applySnapshots(infoHashes: readonly string[], reply: Buffer): void {
+    const view = new DataView(reply.buffer, reply.byteOffset, reply.byteLength);
+    const hash = Buffer.allocUnsafe(INFO_HASH_BYTES);
+    const hashView = new DataView(hash.buffer, hash.byteOffset, INFO_HASH_BYTES);
     const swarmNow = this.options.clock.now();
-    for (let k = 0; k + 1 < reply.length; k += 2) {
-      const peer = reply[k]!;
-      const { expiry, state } = readScore(Number(reply[k + 1]!.toString()));
-      if ((peer.length !== 6 && peer.length !== 18) || !isPeerState(state)) continue;
-      if (!this.merge(view, 0, state | (peer.length === 18 ? FLAG_IPV6 : 0), peer, 0, expiry, swarmNow)) return;
+    let at = 0;
+    for (const infoHash of infoHashes) {
+      if (at + 12 > reply.length) return; // not the script's reply
+      const entries = view.getUint32(at);
+      const downloaded = view.getFloat64(at + 4);
+      at += 12;
+      hash.write(infoHash, 'hex');
+      let served = true;
+      for (let k = 0; k < entries && at < reply.length; k++) {
+        const length = reply[at]!;
+        const { expiry, state } = readScore(view.getFloat64(at + 1 + length));
+        if (served && (length === 6 || length === 18) && isPeerState(state)) {
+          served = this.merge(hashView, 0, state | (length === 18 ? FLAG_IPV6 : 0), reply, at + 1, expiry, swarmNow);
+        }
+        at += 1 + length + 8;
+      }
+      if (served) this.setDownloaded(infoHash, downloaded);
     }
   }
 
@@ -482,6 +470,13 @@ export class ClusterSync {
 }
 
 type StreamReply = [key: Buffer, entries: [id: Buffer, fields: Buffer[]][]][] | null;
+
+/** A pipeline with the scripts defined in the constructor, and its count of commands (the index of each reply). */
+type Pipeline = ChainableCommander & {
+  readonly length: number;
+  aquaticPublish(...args: (string | number | Buffer)[]): Pipeline;
+  aquaticSnapshotBuffer(...args: (string | number)[]): Pipeline;
+};
 
 /** Executes a pipeline; the replies in order, or the first command's error. */
 async function run(pipeline: ChainableCommander): Promise<unknown[]> {

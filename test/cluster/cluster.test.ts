@@ -24,20 +24,20 @@ const cluster = (redis: RedisServer, nodeId: string) => ({
   sync_interval_ms: SYNC_MS,
 });
 
-async function udpNode(t: ExecutionContext, redis: RedisServer, nodeId: string): Promise<SingleThreadUdpTracker> {
-  const tracker = await startSingleThreadUdpTracker(udpConfig({ cluster: cluster(redis, nodeId) }), quietLog);
+async function udpNode(t: ExecutionContext, redis: RedisServer, nodeId: string, host = '127.0.0.1'): Promise<SingleThreadUdpTracker> {
+  const tracker = await startSingleThreadUdpTracker(udpConfig({ cluster: cluster(redis, nodeId) }, host), quietLog);
   t.teardown(() => tracker.close());
   return tracker;
 }
 
-async function httpNode(t: ExecutionContext, redis: RedisServer, nodeId: string): Promise<SingleThreadHttpTracker> {
-  const tracker = await startSingleThreadHttpTracker(httpConfig({ cluster: cluster(redis, nodeId) }), quietLog);
+async function httpNode(t: ExecutionContext, redis: RedisServer, nodeId: string, host = '127.0.0.1'): Promise<SingleThreadHttpTracker> {
+  const tracker = await startSingleThreadHttpTracker(httpConfig({ cluster: cluster(redis, nodeId) }, host), quietLog);
   t.teardown(() => tracker.close());
   return tracker;
 }
 
-async function udpClient(t: ExecutionContext, tracker: UdpTracker): Promise<UdpTestClient> {
-  const client = await UdpTestClient.open('127.0.0.1', tracker.port);
+async function udpClient(t: ExecutionContext, tracker: UdpTracker, host = '127.0.0.1'): Promise<UdpTestClient> {
+  const client = await UdpTestClient.open(host, tracker.port);
   t.teardown(() => client.close());
   await client.connect();
   return client;
@@ -141,6 +141,23 @@ redisTest('with Redis stopped both nodes keep answering; once it is back, sync r
   await udpAnnounce(client, hashAfter, 4004);
   await pollUntil('a new torrent’s peer on B', async () => whenIncludes(await httpAnnounce(b, hashAfter, 4005), 4004), SYNC_DEADLINE_MS);
   t.is(a.cluster!.values()['clusterConnected'], 1);
+});
+
+redisTest('IPv6 peers travel as 18-byte compact peers into peers6', async (t) => {
+  const redis = await startRedis(t);
+  const a = await udpNode(t, redis, 'a6', '::1');
+  const b = await httpNode(t, redis, 'b6', '::1');
+  const client = await udpClient(t, a, '::1');
+  const hash = infoHash(107);
+  await udpAnnounce(client, hash, 6001);
+  const peerId = encodeBytes(Buffer.from('-AQ0001-000000006002'));
+  const peers6 = await pollUntil('A’s IPv6 peer in B’s peers6', async () => {
+    const reply = await getBencoded(`http://[::1]:${b.port}/announce?info_hash=${encodeBytes(hash)}&peer_id=${peerId}&port=6002&left=5`);
+    const bytes = Buffer.from(reply.get('peers6') as Uint8Array);
+    return bytes.length === 18 ? bytes : undefined;
+  }, SYNC_DEADLINE_MS);
+  t.is(peers6.toString('hex'), '00000000000000000000000000000001' + (6001).toString(16).padStart(4, '0'));
+  t.deepEqual(await pollUntil('B’s IPv6 peer on A', async () => whenIncludes(await udpAnnounce(client, hash, 6001), 6002), SYNC_DEADLINE_MS), [6002]);
 });
 
 const nativeLoaded = loadNativeBinding().binding !== null;
