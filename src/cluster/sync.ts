@@ -322,7 +322,8 @@ export class ClusterSync {
     for (let reads = 1; read === STREAM_READ_COUNT && reads < STREAM_READS_PER_ROUND; reads++) {
       read = this.applyStream(await this.client.xreadBuffer('COUNT', STREAM_READ_COUNT, 'STREAMS', this.keys.updates, this.cursor!), completedElsewhere);
     }
-    this.lastReadMs = Date.now() + this.offsetMs;
+    // Only a node that caught up is current; one that stays behind for long resyncs.
+    if (read < STREAM_READ_COUNT) this.lastReadMs = Date.now() + this.offsetMs;
 
     if (snapshots.length > 0) this.applySnapshots(snapshots, replies[snapshotsAt] as Buffer);
     for (const infoHash of snapshots) completedElsewhere.delete(infoHash);
