@@ -3,7 +3,9 @@
 // reloads.
 import type { WsConfig } from '../../config/ws.js';
 import { WsTorrents } from '../../swarm/ws-swarms.js';
-import { WsServer } from '../../transport/ws/server.js';
+import { WsServer, type WsServerOptions, type WsTransport } from '../../transport/ws/server.js';
+import { NativeWsServer } from '../../transport/ws/native-server.js';
+import { loadNativeBinding } from '../../transport/udp/binding.js';
 import { formatSocketAddress, parseSocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
 import { listenOrExplain, loadTlsFiles, reloadTlsInto } from '../tls-files.js';
@@ -16,7 +18,7 @@ import { WsMessageHandler } from './handler.js';
 
 export interface WsTracker {
   readonly port: number;
-  readonly server: WsServer<WsConnection>;
+  readonly server: WsTransport;
   readonly handler: WsMessageHandler;
   readonly torrents: WsTorrents<WsConnection>;
   readonly failure: Promise<Error>;
@@ -51,30 +53,36 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
     access,
   );
   const network = config.network;
-  const server = new WsServer(
-    {
-      host: address.host,
-      port: address.port,
-      ipv6Only: network.only_ipv6,
-      maxConnections: network.max_connections,
-      maxMessageSize: network.max_message_size,
-      pingIntervalSeconds: network.ping_interval,
-      idleTimeoutSeconds: network.idle_timeout,
-      sendBufferLimit: network.send_buffer_limit,
-      allowOrigins: new Set(network.allow_origins),
-      denyOrigins: new Set(network.deny_origins),
-      denyEmptyOrigin: network.deny_empty_origin,
-      ...(config.tls.use_tls ? { tls: loadTlsFiles(config.tls) } : {}),
-    },
-    handler,
-    log,
-  );
+  const options: WsServerOptions = {
+    host: address.host,
+    port: address.port,
+    ipv6Only: network.only_ipv6,
+    maxConnections: network.max_connections,
+    maxMessageSize: network.max_message_size,
+    pingIntervalSeconds: network.ping_interval,
+    idleTimeoutSeconds: network.idle_timeout,
+    sendBufferLimit: network.send_buffer_limit,
+    allowOrigins: new Set(network.allow_origins),
+    denyOrigins: new Set(network.deny_origins),
+    denyEmptyOrigin: network.deny_empty_origin,
+  };
+  // Plain ws:// on Linux runs on the addon's epoll streams; wss:// (and no addon) on node:https + `ws`.
+  let server: WsTransport;
+  let tlsServer: WsServer<WsConnection> | undefined;
+  const { binding, reason } = config.tls.use_tls ? { binding: null, reason: 'TLS' } : loadNativeBinding();
+  if (binding !== null) {
+    server = new NativeWsServer(binding, options, handler, log);
+  } else {
+    tlsServer = new WsServer({ ...options, ...(config.tls.use_tls ? { tls: loadTlsFiles(config.tls) } : {}) }, handler, log);
+    server = tlsServer;
+    if (!config.tls.use_tls && log.debugEnabled) log.debug(`WebSocket transport on node:http and ws (${reason})`);
+  }
   const port = await listenOrExplain(server.listen(), config.network.address);
-  log.info(`listening on ${config.tls.use_tls ? 'wss' : 'ws'}://${formatSocketAddress(address.host, port)}`);
+  log.info(`listening on ${config.tls.use_tls ? 'wss' : 'ws'}://${formatSocketAddress(address.host, port)} (${server.kind} transport)`);
 
   const reload = () => {
     access.reload();
-    reloadTlsInto(config.tls, server, log);
+    if (tlsServer !== undefined) reloadTlsInto(config.tls, tlsServer, log);
   };
   process.on('SIGUSR1', reload);
 

@@ -1,12 +1,16 @@
-// Loads the native UDP addon (build/Release or prebuilds/) once, or says why it is not used.
+// Loads the native addon (build/Release or prebuilds/) once, or says why it is not used.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { META_STRIDE, SLOT_SIZE } from './batch.js';
+import { STREAM_STRIDE, WRITE_STRIDE } from '../tcp/streams.js';
 
 /** An opaque native socket (a N-API External); only the binding's functions accept it. */
 export type NativeUdpHandle = object & { readonly __brand: 'NativeUdpHandle' };
+
+/** An opaque native TCP server (listener + epoll set of its streams). */
+export type NativeStreamsHandle = object & { readonly __brand: 'NativeStreamsHandle' };
 
 /** What native/src/addon.cc exports. Arguments are checked in TS before these calls. */
 export interface NativeUdpBinding {
@@ -26,8 +30,23 @@ export interface NativeUdpBinding {
   udpClose(handle: NativeUdpHandle): void;
   /** A listening TCP socket's fd (FLAG_REUSEPORT: one per worker thread), for net's listen({ fd }). */
   tcpListen(host: string, port: number, flags: number, backlog: number): number;
+  /** The port a listener's fd is bound to. */
+  tcpLocalPort(fd: number): number;
+  /** Serves a listener's streams (owning the fd): onBatch(count) per batch of stream records in the arenas. */
+  tcpServe(listenFd: number, rxData: Uint8Array, records: Uint8Array, onBatch: (count: number) => void): NativeStreamsHandle;
+  /** send() for each of `count` requests (fd, offset, length into `data`); results written back into the requests. */
+  tcpWrite(handle: NativeStreamsHandle, data: Uint8Array, requests: Uint8Array, count: number): void;
+  /** Whether to report when the stream can take more bytes; returns 0 or an errno. */
+  tcpWatchWritable(handle: NativeStreamsHandle, fd: number, on: boolean): number;
+  /** Re-arms accepting after an accept failure paused it; returns 0 or an errno. */
+  tcpResumeAccept(handle: NativeStreamsHandle): number;
+  tcpCloseStream(handle: NativeStreamsHandle, fd: number): void;
+  /** Idempotent: closes the listener and the epoll set (streams are closed one by one first). */
+  tcpServeClose(handle: NativeStreamsHandle): void;
   readonly SLOT_SIZE: number;
   readonly META_STRIDE: number;
+  readonly STREAM_STRIDE: number;
+  readonly WRITE_STRIDE: number;
   readonly FLAG_REUSEPORT: number;
   readonly FLAG_V6ONLY: number;
 }
@@ -48,6 +67,13 @@ const FUNCTIONS = [
   'udpRecvErrors',
   'udpClose',
   'tcpListen',
+  'tcpLocalPort',
+  'tcpServe',
+  'tcpWrite',
+  'tcpWatchWritable',
+  'tcpResumeAccept',
+  'tcpCloseStream',
+  'tcpServeClose',
 ] as const;
 
 let loaded: NativeBindingResult | undefined;
@@ -80,6 +106,9 @@ function load(): NativeBindingResult {
       binding: null,
       reason: `native addon layout (slot ${addon.SLOT_SIZE}, meta ${addon.META_STRIDE}) does not match batch.ts (slot ${SLOT_SIZE}, meta ${META_STRIDE}); rebuild it`,
     };
+  }
+  if (addon.STREAM_STRIDE !== STREAM_STRIDE || addon.WRITE_STRIDE !== WRITE_STRIDE) {
+    return { binding: null, reason: `native addon stream layout (${addon.STREAM_STRIDE}, ${addon.WRITE_STRIDE}) does not match streams.ts; rebuild it` };
   }
   return { binding: addon as NativeUdpBinding, reason: 'native addon loaded' };
 }

@@ -12,12 +12,25 @@ import type { Duplex } from 'node:stream';
 import type tls from 'node:tls';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../../util/log.js';
+import { Opcode, frameHeaderLength, writeFrameHeader } from './frames.js';
+import { FORBIDDEN_RESPONSE, NOT_A_WEBSOCKET } from './handshake.js';
 
 /** One client connection as the tracker sees it. */
 export interface WsLink {
   /** Queues a text frame; a client whose queue is over the send buffer limit is dropped instead. */
   send(text: string): void;
-  readonly remoteAddress: string;
+}
+
+/** What the tracker needs of a WebSocket server, whichever carries the bytes. */
+export interface WsTransport {
+  /** Which implementation runs, for the log. */
+  readonly kind: string;
+  readonly counters: WsServerCounters;
+  /** Open WebSocket connections. */
+  readonly connectionCount: number;
+  /** Binds; resolves with the port. */
+  listen(): Promise<number>;
+  close(): Promise<void>;
 }
 
 /** What the tracker does with connections; `S` is its state per connection. */
@@ -60,10 +73,15 @@ export class WsServerCounters {
   healthChecks = 0;
 }
 
-/** Seconds a client has to send a complete HTTP request head (slowloris), as aquatic_http's request_timeout. */
-const REQUEST_HEAD_TIMEOUT_MS = 10_000;
-const FORBIDDEN = 'HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 18\r\n\r\nOrigin not allowed';
-const NOT_A_WEBSOCKET = 'aquatic_ws: a WebTorrent tracker; connect with a WebSocket client.\n';
+/** Milliseconds a client has to send a complete HTTP request head (slowloris), as aquatic_http's request_timeout. */
+export const REQUEST_HEAD_TIMEOUT_MS = 10_000;
+
+/** Whether an upgrade from `origin` is refused (wt-tracker's allowOrigins/denyOrigins/denyEmptyOrigin). */
+export function refusesOrigin(options: WsServerOptions, origin: string | undefined): boolean {
+  if (origin === undefined || origin === '') return options.denyEmptyOrigin || options.allowOrigins.size > 0;
+  if (options.denyOrigins.has(origin)) return true;
+  return options.allowOrigins.size > 0 && !options.allowOrigins.has(origin);
+}
 
 class Link<S> implements WsLink {
   state!: S;
@@ -89,30 +107,8 @@ class Link<S> implements WsLink {
   }
 }
 
-/** Bytes of an unmasked server frame header for a payload of `length` bytes (RFC 6455 5.2). */
-function frameHeaderLength(length: number): number {
-  return length < 126 ? 2 : length < 65_536 ? 4 : 10;
-}
-
-/** Writes the header of a final, unmasked text frame (FIN + opcode 1) at out[at]; returns its length. */
-function writeTextFrameHeader(out: Buffer, at: number, length: number): number {
-  out[at] = 0x81;
-  if (length < 126) {
-    out[at + 1] = length;
-    return 2;
-  }
-  if (length < 65_536) {
-    out[at + 1] = 126;
-    out.writeUInt16BE(length, at + 2);
-    return 4;
-  }
-  out[at + 1] = 127;
-  out.writeUInt32BE(0, at + 2); // lengths stay far below 2^32
-  out.writeUInt32BE(length, at + 6);
-  return 10;
-}
-
-export class WsServer<S> {
+export class WsServer<S> implements WsTransport {
+  readonly kind = 'ws package';
   readonly counters = new WsServerCounters();
   private readonly server: http.Server | https.Server;
   private readonly wss: WebSocketServer;
@@ -163,19 +159,11 @@ export class WsServer<S> {
     response.end(request.method === 'HEAD' ? undefined : body);
   }
 
-  /** Whether an upgrade from `origin` is refused (wt-tracker's allowOrigins/denyOrigins/denyEmptyOrigin). */
-  private refusesOrigin(origin: string | undefined): boolean {
-    const options = this.options;
-    if (origin === undefined || origin === '') return options.denyEmptyOrigin || options.allowOrigins.size > 0;
-    if (options.denyOrigins.has(origin)) return true;
-    return options.allowOrigins.size > 0 && !options.allowOrigins.has(origin);
-  }
-
   private upgrade(request: http.IncomingMessage, stream: Duplex, head: Buffer): void {
-    if (this.refusesOrigin(request.headers.origin)) {
+    if (refusesOrigin(this.options, request.headers.origin)) {
       this.counters.refusedOrigin++;
       stream.on('error', () => stream.destroy());
-      stream.end(FORBIDDEN);
+      stream.end(FORBIDDEN_RESPONSE);
       return;
     }
     const remoteAddress = request.socket.remoteAddress ?? '';
@@ -254,7 +242,7 @@ export class WsServer<S> {
       const out = Buffer.allocUnsafe(total);
       let at = 0;
       for (let i = 0; i < texts.length; i++) {
-        at += writeTextFrameHeader(out, at, lengths[i]!);
+        at += writeFrameHeader(out, at, Opcode.TEXT, lengths[i]!);
         at += out.write(texts[i]!, at, lengths[i]!, 'utf8');
       }
       link.stream.write(out);

@@ -1,0 +1,353 @@
+// The WebSocket transport on the native stream server (Linux, plain ws://): the upgrade
+// handshake, framing and pings are done here on raw bytes, so a connection costs an fd and
+// one small object instead of a node:net Socket, an http parser and a `ws` WebSocket. Reads
+// arrive in batches from epoll and every reply made while handling a batch leaves in one
+// native call. Same hooks, limits and counters as the `ws`-based WsServer (used for wss://
+// and where the addon is missing).
+import { isUtf8 } from 'node:buffer';
+import type { NativeUdpBinding } from '../udp/binding.js';
+import { Stream, StreamServer } from '../tcp/streams.js';
+import type { Logger } from '../../util/log.js';
+import { CloseCode, Opcode, closeFrame, controlFrame, frameHeaderLength, readFrames, writeFrameHeader } from './frames.js';
+import { FORBIDDEN_RESPONSE, HEAD_TOO_LARGE_RESPONSE, headEnd, healthResponse, parseHead, upgradeResponse } from './handshake.js';
+import { type WsHooks, type WsLink, type WsServerOptions, type WsTransport, REQUEST_HEAD_TIMEOUT_MS, WsServerCounters, refusesOrigin } from './server.js';
+
+/** Bytes of request head accepted before a WebSocket upgrade (browsers send about 500). */
+const MAX_HEAD_BYTES = 8192;
+/** RFC 6455 7.4.1: 1001, the server is going away (shutdown). */
+const GOING_AWAY = 1001;
+const FLAG_V6ONLY = 2;
+const LISTEN_BACKLOG = 1024;
+
+const Phase = { HANDSHAKE: 0, OPEN: 1 } as const;
+
+class NativeLink<S> extends Stream implements WsLink {
+  state!: S;
+  phase: number = Phase.HANDSHAKE;
+  /** Bytes of an incomplete request head or frame, kept between reads. */
+  carry: Buffer | undefined = undefined;
+  /** A fragmented message being assembled (RFC 6455 5.4), and its opcode. */
+  fragments: Buffer[] | undefined = undefined;
+  fragmentsOpcode = 0;
+  /** A message or pong arrived since the last ping sweep. */
+  active = true;
+  /** Ping sweeps in a row without a message or pong. */
+  silentSweeps = 0;
+  /** When the connection was accepted (ms), for the request head timeout. */
+  readonly acceptedAt: number;
+  /** Text frames queued in this turn, written together. */
+  pending: string[] | undefined = undefined;
+  pendingLength = 0;
+
+  constructor(
+    fd: number,
+    private readonly server: NativeWsServer<S>,
+  ) {
+    super(fd);
+    this.acceptedAt = Date.now();
+  }
+
+  send(text: string): void {
+    this.server.send(this, text);
+  }
+}
+
+export class NativeWsServer<S> implements WsTransport {
+  readonly counters = new WsServerCounters();
+  readonly kind = 'native epoll';
+  private streams: StreamServer<NativeLink<S>> | undefined;
+  private readonly handshaking = new Set<NativeLink<S>>();
+  private readonly links = new Set<NativeLink<S>>();
+  /** Links with frames queued in this turn. */
+  private readonly flushing: NativeLink<S>[] = [];
+  private flushScheduled = false;
+  /** The link whose frames readFrames is delivering. */
+  private reading: NativeLink<S> | undefined;
+  /** Set by a frame that breaks the protocol: the close code to send. */
+  private readError = 0;
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly binding: NativeUdpBinding,
+    private readonly options: WsServerOptions,
+    private readonly hooks: WsHooks<S>,
+    private readonly log: Logger,
+  ) {}
+
+  async listen(): Promise<number> {
+    const { host, port, ipv6Only } = this.options;
+    const fd = this.binding.tcpListen(host, port, ipv6Only ? FLAG_V6ONLY : 0, LISTEN_BACKLOG);
+    const boundPort = this.binding.tcpLocalPort(fd);
+    this.streams = new StreamServer(
+      this.binding,
+      fd,
+      {
+        accept: (streamFd) => this.accept(streamFd),
+        data: (link, bytes, start, end) => this.data(link, bytes, start, end),
+        closed: (link) => this.closed(link),
+        batchEnd: this.flush,
+      },
+      this.log,
+    );
+    const ping = setInterval(() => this.sweep(), this.options.pingIntervalSeconds * 1000);
+    const heads = setInterval(() => this.expireHandshakes(), Math.min(REQUEST_HEAD_TIMEOUT_MS, 1000 * this.options.pingIntervalSeconds) / 2);
+    for (const timer of [ping, heads]) {
+      timer.unref();
+      this.timers.push(timer);
+    }
+    return boundPort;
+  }
+
+  get connectionCount(): number {
+    return this.links.size;
+  }
+
+  /** Writes the kernel did not take whole, so that bytes waited in a backlog. */
+  get deferredWrites(): number {
+    return this.streams?.deferredWrites ?? 0;
+  }
+
+  private accept(fd: number): NativeLink<S> | undefined {
+    if (this.streams!.connectionCount >= this.options.maxConnections) return undefined;
+    const link = new NativeLink<S>(fd, this);
+    this.handshaking.add(link);
+    return link;
+  }
+
+  private data(link: NativeLink<S>, bytes: Buffer, start: number, end: number): void {
+    let buffer = bytes;
+    if (link.carry !== undefined) {
+      buffer = Buffer.concat([link.carry, bytes.subarray(start, end)]);
+      start = 0;
+      end = buffer.length;
+      link.carry = undefined;
+    }
+    if (link.phase === Phase.HANDSHAKE) {
+      const headStop = headEnd(buffer, start, end);
+      if (headStop < 0) {
+        if (end - start > MAX_HEAD_BYTES) this.respondAndClose(link, HEAD_TOO_LARGE_RESPONSE);
+        else link.carry = Buffer.from(buffer.subarray(start, end));
+        return;
+      }
+      if (headStop - start > MAX_HEAD_BYTES || !this.handshake(link, buffer.toString('latin1', start, headStop))) return;
+      start = headStop;
+    }
+    this.reading = link;
+    this.readError = 0;
+    const stop = readFrames(buffer, start, end, this.options.maxMessageSize, this);
+    this.reading = undefined;
+    const code = stop < 0 ? -stop : this.readError;
+    if (code !== 0) {
+      this.counters.protocolErrors++;
+      if (this.log.debugEnabled) this.log.debug(`closing a WebSocket connection: protocol error ${code}`);
+      this.closeWith(link, code);
+    } else if (stop < end && link.fd >= 0 && link.phase === Phase.OPEN) {
+      link.carry = Buffer.from(buffer.subarray(stop, end));
+    }
+  }
+
+  /** Answers a complete request head; true when the connection is now a WebSocket. */
+  private handshake(link: NativeLink<S>, head: string): boolean {
+    const outcome = parseHead(head);
+    if (outcome.kind === 'health') {
+      this.counters.healthChecks++;
+      this.respondAndClose(link, healthResponse(outcome.head));
+      return false;
+    }
+    if (outcome.kind === 'refuse') {
+      this.respondAndClose(link, outcome.response);
+      return false;
+    }
+    if (refusesOrigin(this.options, outcome.origin)) {
+      this.counters.refusedOrigin++;
+      this.respondAndClose(link, FORBIDDEN_RESPONSE);
+      return false;
+    }
+    this.writeRaw(link, Buffer.from(upgradeResponse(outcome.key), 'latin1'));
+    this.handshaking.delete(link);
+    link.phase = Phase.OPEN;
+    this.counters.accepted++;
+    this.links.add(link);
+    link.state = this.hooks.open(link);
+    return true;
+  }
+
+  /** FrameSink: one complete frame of the link being read. */
+  frame(opcode: number, fin: boolean, bytes: Buffer, start: number, end: number): boolean {
+    const link = this.reading!;
+    link.active = true;
+    switch (opcode) {
+      case Opcode.TEXT:
+      case Opcode.BINARY:
+        if (link.fragments !== undefined) return this.fail(CloseCode.PROTOCOL_ERROR);
+        if (fin) return this.deliver(link, opcode, bytes, start, end);
+        link.fragments = [Buffer.from(bytes.subarray(start, end))];
+        link.fragmentsOpcode = opcode;
+        return true;
+      case Opcode.CONTINUATION: {
+        const fragments = link.fragments;
+        if (fragments === undefined) return this.fail(CloseCode.PROTOCOL_ERROR);
+        fragments.push(Buffer.from(bytes.subarray(start, end)));
+        let length = 0;
+        for (const fragment of fragments) length += fragment.length;
+        if (length > this.options.maxMessageSize) return this.fail(CloseCode.MESSAGE_TOO_BIG);
+        if (!fin) return true;
+        link.fragments = undefined;
+        const message = Buffer.concat(fragments, length);
+        return this.deliver(link, link.fragmentsOpcode, message, 0, length);
+      }
+      case Opcode.PING:
+        this.writeRaw(link, controlFrame(Opcode.PONG, bytes, start, end));
+        return true;
+      case Opcode.PONG:
+        return true;
+      default: {
+        // Close (RFC 6455 5.5.1): echo the status code, then close the connection.
+        const code = end - start >= 2 ? bytes.readUInt16BE(start) : CloseCode.NORMAL;
+        this.closeWith(link, code);
+        return false;
+      }
+    }
+  }
+
+  private fail(code: number): boolean {
+    this.readError = code;
+    return false;
+  }
+
+  private deliver(link: NativeLink<S>, opcode: number, bytes: Buffer, start: number, end: number): boolean {
+    if (opcode === Opcode.TEXT && !isUtf8(bytes.subarray(start, end))) return this.fail(CloseCode.INVALID_DATA);
+    try {
+      if (opcode === Opcode.BINARY) this.hooks.binary(link.state);
+      else this.hooks.message(link.state, bytes.toString('utf8', start, end));
+    } catch (error) {
+      // A bug must not take the other connections down: drop this one and say so.
+      this.log.error(`message handler failed, closing the connection: ${(error as Error).stack ?? String(error)}`);
+      this.streams!.close(link);
+    }
+    return link.fd >= 0;
+  }
+
+  /**
+   * Queues a text frame (WsLink.send). A client whose queue is already over the limit is
+   * dropped, so memory stays within limit + one message per client.
+   */
+  send(link: NativeLink<S>, text: string): void {
+    if (link.fd < 0 || link.phase !== Phase.OPEN) return;
+    if (link.backlogLength + link.pendingLength > this.options.sendBufferLimit) {
+      this.counters.slowReadersDropped++;
+      this.streams!.close(link);
+      return;
+    }
+    if (link.pending === undefined || link.pending.length === 0) {
+      link.pending ??= [];
+      this.flushing.push(link);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flush);
+      }
+    }
+    link.pending.push(text);
+    link.pendingLength += text.length;
+  }
+
+  /** Writes every queued frame into the stream server's batch (then sent by it). */
+  private readonly flush = () => {
+    this.flushScheduled = false;
+    const flushing = this.flushing;
+    for (let i = 0; i < flushing.length; i++) this.writeFrames(flushing[i]!);
+    flushing.length = 0;
+    this.streams?.flush();
+  };
+
+  private writeFrames(link: NativeLink<S>): void {
+    const texts = link.pending;
+    if (texts === undefined || texts.length === 0) return;
+    if (link.fd >= 0) {
+      let total = 0;
+      for (let i = 0; i < texts.length; i++) {
+        const length = Buffer.byteLength(texts[i]!, 'utf8');
+        total += frameHeaderLength(length) + length;
+      }
+      const { arena, offset } = this.streams!.reserve(total);
+      let at = offset;
+      for (let i = 0; i < texts.length; i++) {
+        const text = texts[i]!;
+        const length = Buffer.byteLength(text, 'utf8');
+        at += writeFrameHeader(arena, at, Opcode.TEXT, length);
+        at += arena.write(text, at, length, 'utf8');
+      }
+      this.streams!.commit(link, arena, offset, total);
+    }
+    // Idle connections keep no array.
+    link.pending = undefined;
+    link.pendingLength = 0;
+  }
+
+  /** Bytes that go out after the frames already queued for this link. */
+  private writeRaw(link: NativeLink<S>, bytes: Buffer): void {
+    this.writeFrames(link);
+    const { arena, offset } = this.streams!.reserve(bytes.length);
+    bytes.copy(arena, offset);
+    this.streams!.commit(link, arena, offset, bytes.length);
+  }
+
+  private respondAndClose(link: NativeLink<S>, response: string): void {
+    this.writeRaw(link, Buffer.from(response, 'latin1'));
+    this.streams!.close(link);
+  }
+
+  /** Sends queued frames, a close frame with `code`, and closes the connection. */
+  private closeWith(link: NativeLink<S>, code: number): void {
+    if (link.fd < 0) return;
+    this.writeRaw(link, closeFrame(code));
+    this.streams!.close(link);
+  }
+
+  private closed(link: NativeLink<S>): void {
+    link.carry = undefined;
+    link.fragments = undefined;
+    link.pending = undefined;
+    if (link.phase === Phase.HANDSHAKE) {
+      this.handshaking.delete(link);
+      return;
+    }
+    this.links.delete(link);
+    this.hooks.close(link.state);
+  }
+
+  /** Every ping interval: ping links that were silent, close those silent for the idle timeout. */
+  private sweep(): void {
+    const { pingIntervalSeconds, idleTimeoutSeconds } = this.options;
+    const ping = controlFrame(Opcode.PING);
+    for (const link of this.links) {
+      if (link.active) {
+        link.active = false;
+        link.silentSweeps = 0;
+        continue;
+      }
+      link.silentSweeps++;
+      if (link.silentSweeps * pingIntervalSeconds >= idleTimeoutSeconds) {
+        this.counters.idleClosed++;
+        this.streams!.close(link);
+      } else {
+        this.writeRaw(link, ping);
+      }
+    }
+    this.streams!.flush();
+  }
+
+  /** Connections that have not completed their request head in time (slowloris). */
+  private expireHandshakes(): void {
+    const cutoff = Date.now() - REQUEST_HEAD_TIMEOUT_MS;
+    for (const link of this.handshaking) if (link.acceptedAt < cutoff) this.streams!.close(link);
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    const streams = this.streams;
+    if (streams === undefined) return;
+    for (const link of this.links) this.closeWith(link, GOING_AWAY);
+    streams.closeAll();
+  }
+}
