@@ -50,6 +50,7 @@ export async function startHttpTracker(config: HttpConfig, log: Logger): Promise
       const pool = await startWorkerPool(
         {
           socketWorker: new URL('./socket-worker.js', import.meta.url),
+          extra: undefined,
           config,
           shard: shardSettings(
             'aquatic_http',

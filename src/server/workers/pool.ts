@@ -1,15 +1,18 @@
 // A multi-threaded tracker: socket_workers socket threads (one SO_REUSEPORT socket each,
 // UDP or TCP) in front of swarm_workers shard threads (torrents split by info_hash[0]),
 // joined by SPSC rings in shared memory. The main thread only starts, watches and stops them.
+// The thread scripts are the executable's: BEP 15 shards for UDP and HTTP, WebTorrent
+// shards for aquatic_ws.
 import { Worker } from 'node:worker_threads';
 import { AquaticError, ErrorCode } from '../../errors.js';
 import type { SocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
 import { ringBuffer } from '../../util/spsc-ring.js';
 import type { ConnectionIdSecret } from '../udp/connection-id.js';
+import type { UdpProtocolOptions } from '../udp/local-swarms.js';
 import { DOORBELLS_BEFORE_WORKERS, type MainMessage, REPORT, type ShardSettings, STOP, type WorkerMessage, type WorkerSetup, ring } from './shared.js';
 
-/** Bytes per ring: room for several full batches of requests or replies. */
+/** Bytes per ring by default: room for several full batches of requests or replies. */
 const RING_BYTES = 1 << 20;
 /** How long workers get to finish on close before they are terminated. */
 const STOP_TIMEOUT_MS = 5000;
@@ -26,11 +29,17 @@ export interface WorkerPool {
   close(): Promise<void>;
 }
 
-export interface WorkerPoolOptions<C> {
-  /** The socket worker script (UDP or HTTP); shards are always ./swarm-worker.js. */
+export interface WorkerPoolOptions<C, P = UdpProtocolOptions, X = undefined> {
+  /** The socket worker script. */
   readonly socketWorker: URL;
+  /** The shard script; by default the BEP 15 shards (./swarm-worker.js). */
+  readonly shardWorker?: URL;
+  /** Bytes per ring (a power of two), at least 1 MiB; larger for bigger records. */
+  readonly ringBytes?: number;
+  /** Shared with every thread as `setup.extra`. */
+  readonly extra: X;
   readonly config: C;
-  readonly shard: ShardSettings;
+  readonly shard: ShardSettings<P>;
   readonly address: SocketAddress;
   readonly socketWorkers: number;
   readonly swarmWorkers: number;
@@ -41,21 +50,22 @@ export interface WorkerPoolOptions<C> {
   readonly statisticsLine: (sum: (key: string) => number, rate: (key: string) => string) => string;
 }
 
-export async function startWorkerPool<C>(options: WorkerPoolOptions<C>, log: Logger): Promise<WorkerPool> {
-  const { config, shard, secret, address } = options;
+export async function startWorkerPool<C, P = UdpProtocolOptions, X = undefined>(options: WorkerPoolOptions<C, P, X>, log: Logger): Promise<WorkerPool> {
+  const { config, shard, secret, address, extra } = options;
+  const ringBytes = Math.max(RING_BYTES, options.ringBytes ?? 0);
   const sockets = options.socketWorkers;
   const shards = options.swarmWorkers;
   const doorbells = new SharedArrayBuffer(4 * (DOORBELLS_BEFORE_WORKERS + shards + sockets));
   const bells = new Int32Array(doorbells);
-  const requests = Array.from({ length: sockets }, () => Array.from({ length: shards }, () => ringBuffer(RING_BYTES)));
-  const replies = Array.from({ length: shards }, () => Array.from({ length: sockets }, () => ringBuffer(RING_BYTES)));
+  const requests = Array.from({ length: sockets }, () => Array.from({ length: shards }, () => ringBuffer(ringBytes)));
+  const replies = Array.from({ length: shards }, () => Array.from({ length: sockets }, () => ringBuffer(ringBytes)));
   const workers: Worker[] = [];
   let stopping = false;
   let reportFailure: (error: Error) => void = () => {};
   const failure = new Promise<Error>((resolve) => (reportFailure = resolve));
 
   const spawn = (file: URL, name: string, index: number, port: number): Promise<number> => {
-    const setup: WorkerSetup<C> = { config, shard, secret, index, socketWorkers: sockets, swarmWorkers: shards, doorbells, requests, replies, port };
+    const setup: WorkerSetup<C, P, X> = { config, shard, secret, index, socketWorkers: sockets, swarmWorkers: shards, doorbells, requests, replies, port, extra };
     const worker = new Worker(file, { workerData: setup, name });
     workers.push(worker);
     return new Promise<number>((resolve, reject) => {
@@ -85,7 +95,7 @@ export async function startWorkerPool<C>(options: WorkerPoolOptions<C>, log: Log
   const statistics = new Map<string, Readonly<Record<string, number>>>();
   const generations = new Map<string, number>();
   const statsWaiters: (() => void)[] = [];
-  const swarmWorker = new URL('./swarm-worker.js', import.meta.url);
+  const swarmWorker = options.shardWorker ?? new URL('./swarm-worker.js', import.meta.url);
   let port = address.port;
   try {
     await Promise.all(Array.from({ length: shards }, (_, s) => spawn(swarmWorker, `swarm-${s + 1}`, s, 0)));

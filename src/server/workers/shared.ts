@@ -2,18 +2,18 @@
 // secret, and the shared memory they talk through. Doorbells are one Int32Array:
 // slot 0 is the stop flag, slot 1 the report request, then one bell per shard worker,
 // then one per socket worker.
-// Shards speak BEP 15 whatever the front protocol: HTTP socket workers forward announces
-// and scrapes to them as BEP 15 datagrams too.
+// UDP and HTTP shards speak BEP 15 (HTTP socket workers forward announces and scrapes to
+// them as BEP 15 datagrams too); aquatic_ws has its own shard script and records.
 import type { LogLevel } from '../../util/log.js';
 import type { ConnectionIdSecret } from '../udp/connection-id.js';
 import type { UdpProtocolOptions } from '../udp/local-swarms.js';
 
-/** What a shard worker needs to know, whichever tracker it serves. */
-export interface ShardSettings {
+/** What a shard worker needs to know, whichever tracker it serves; `P`: its protocol options. */
+export interface ShardSettings<P = UdpProtocolOptions> {
   /** The executable's name, for log lines. */
   readonly name: string;
   readonly logLevel: LogLevel;
-  readonly protocol: UdpProtocolOptions;
+  readonly protocol: P;
   /** The swarm clock shares the connection-ID epoch; this age is not used by shards. */
   readonly maxConnectionAge: number;
   readonly cleaningInterval: number;
@@ -31,7 +31,7 @@ interface CommonConfig {
   readonly metrics: { readonly enabled: boolean };
 }
 
-export function shardSettings(name: string, config: CommonConfig, protocol: UdpProtocolOptions, maxConnectionAge: number): ShardSettings {
+export function shardSettings<P>(name: string, config: CommonConfig, protocol: P, maxConnectionAge: number): ShardSettings<P> {
   return {
     name,
     logLevel: config.log_level,
@@ -44,10 +44,10 @@ export function shardSettings(name: string, config: CommonConfig, protocol: UdpP
   };
 }
 
-export interface WorkerSetup<C = unknown> {
+export interface WorkerSetup<C = unknown, P = UdpProtocolOptions, X = undefined> {
   /** The executable's whole configuration, for socket workers. */
   readonly config: C;
-  readonly shard: ShardSettings;
+  readonly shard: ShardSettings<P>;
   readonly secret: ConnectionIdSecret;
   readonly index: number;
   readonly socketWorkers: number;
@@ -58,6 +58,8 @@ export interface WorkerSetup<C = unknown> {
   readonly replies: readonly (readonly SharedArrayBuffer[])[];
   /** Socket workers: the port to bind (the first one's actual port after binding port 0). */
   readonly port: number;
+  /** Whatever else the executable's threads share (aquatic_ws: connection counters). */
+  readonly extra: X;
 }
 
 export const STOP = 0;

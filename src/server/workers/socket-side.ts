@@ -9,8 +9,8 @@ import { type MainMessage, REPORT, STOP, type WorkerMessage, type WorkerSetup, r
 
 const DRAIN_AT_LEAST_EVERY_MS = 1000;
 
-export interface SocketWorkerContext<C> {
-  readonly setup: WorkerSetup<C>;
+export interface SocketWorkerContext<C, X> {
+  readonly setup: WorkerSetup<C, unknown, X>;
   readonly config: C;
   readonly log: Logger;
   post(message: WorkerMessage): void;
@@ -27,8 +27,8 @@ export interface SocketWorkerContext<C> {
   serveStatistics(collect: () => Readonly<Record<string, number>>): void;
 }
 
-export function socketWorkerContext<C extends { readonly log_level: LogLevel }>(executable: string): SocketWorkerContext<C> {
-  const setup = workerData as WorkerSetup<C>;
+export function socketWorkerContext<C extends { readonly log_level: LogLevel }, X = undefined>(executable: string): SocketWorkerContext<C, X> {
+  const setup = workerData as WorkerSetup<C, unknown, X>;
   const bells = new Int32Array(setup.doorbells);
   const me = socketBell(setup, setup.index);
   const worker = `socket-${setup.index}`;
