@@ -1,6 +1,6 @@
 // One WebTorrent client connection as the tracker sees it: the peer_id it holds in each
 // swarm (so closing it removes them all) and the offers relayed to it that it may answer.
-import type { WsLink } from '../../transport/ws/server.js';
+import type { WsLink } from '../../transport/ws/transport.js';
 
 /**
  * Offers awaiting an answer per connection, at most. A peer in busy swarms can be sent

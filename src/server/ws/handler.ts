@@ -14,7 +14,7 @@ import {
 import { AccessList } from '../../access/access-list.js';
 import { jitteredInterval } from '../../swarm/interval.js';
 import { WsAnnounceOutcome, type WsTorrentCounts, type WsTorrents } from '../../swarm/ws-swarms.js';
-import type { WsHooks, WsLink } from '../../transport/ws/server.js';
+import type { WsHooks, WsLink } from '../../transport/ws/transport.js';
 import { WsConnection } from './connection.js';
 
 export interface WsProtocolOptions {

@@ -3,7 +3,8 @@
 // reloads.
 import type { WsConfig } from '../../config/ws.js';
 import { WsTorrents } from '../../swarm/ws-swarms.js';
-import { WsServer, type WsServerOptions, type WsTransport } from '../../transport/ws/server.js';
+import { WsServer } from '../../transport/ws/server.js';
+import type { WsServerOptions, WsTransport } from '../../transport/ws/transport.js';
 import { NativeWsServer } from '../../transport/ws/native-server.js';
 import { loadNativeBinding } from '../../transport/udp/binding.js';
 import { formatSocketAddress, parseSocketAddress } from '../../util/address.js';

@@ -10,13 +10,25 @@ import { Stream, StreamServer } from '../tcp/streams.js';
 import type { Logger } from '../../util/log.js';
 import { CloseCode, Opcode, closeFrame, controlFrame, frameHeaderLength, readFrames, writeFrameHeader } from './frames.js';
 import { FORBIDDEN_RESPONSE, HEAD_TOO_LARGE_RESPONSE, headEnd, healthResponse, parseHead, upgradeResponse } from './handshake.js';
-import { type WsHooks, type WsLink, type WsServerOptions, type WsTransport, REQUEST_HEAD_TIMEOUT_MS, WsServerCounters, refusesOrigin } from './server.js';
+import { type WsHooks, type WsLink, type WsServerOptions, type WsTransport, REQUEST_HEAD_TIMEOUT_MS, WsServerCounters, refusesOrigin } from './transport.js';
+
+/** Room for connections, taken when one is accepted and given back when it closes. */
+export interface ConnectionBudget {
+  take(): boolean;
+  release(): void;
+}
+
+export interface NativeWsServerOptions extends WsServerOptions {
+  /** SO_REUSEPORT: one listener per socket worker thread on the same port. */
+  readonly reusePort?: boolean;
+  /** Shared by several servers (socket workers); by default max_connections for this one. */
+  readonly budget?: ConnectionBudget;
+}
 
 /** Bytes of request head accepted before a WebSocket upgrade (browsers send about 500). */
 const MAX_HEAD_BYTES = 8192;
 /** RFC 6455 7.4.1: 1001, the server is going away (shutdown). */
 const GOING_AWAY = 1001;
-const FLAG_V6ONLY = 2;
 const LISTEN_BACKLOG = 1024;
 
 const Phase = { HANDSHAKE: 0, OPEN: 1 } as const;
@@ -66,17 +78,31 @@ export class NativeWsServer<S> implements WsTransport {
   /** Set by a frame that breaks the protocol: the close code to send. */
   private readError = 0;
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly budget: ConnectionBudget;
 
   constructor(
     private readonly binding: NativeUdpBinding,
-    private readonly options: WsServerOptions,
+    private readonly options: NativeWsServerOptions,
     private readonly hooks: WsHooks<S>,
     private readonly log: Logger,
-  ) {}
+  ) {
+    let open = 0;
+    this.budget = options.budget ?? {
+      take() {
+        if (open >= options.maxConnections) return false;
+        open++;
+        return true;
+      },
+      release() {
+        open--;
+      },
+    };
+  }
 
   async listen(): Promise<number> {
-    const { host, port, ipv6Only } = this.options;
-    const fd = this.binding.tcpListen(host, port, ipv6Only ? FLAG_V6ONLY : 0, LISTEN_BACKLOG);
+    const { host, port, ipv6Only, reusePort } = this.options;
+    const flags = (ipv6Only ? this.binding.FLAG_V6ONLY : 0) | (reusePort === true ? this.binding.FLAG_REUSEPORT : 0);
+    const fd = this.binding.tcpListen(host, port, flags, LISTEN_BACKLOG);
     const boundPort = this.binding.tcpLocalPort(fd);
     this.streams = new StreamServer(
       this.binding,
@@ -85,7 +111,10 @@ export class NativeWsServer<S> implements WsTransport {
         accept: (streamFd) => this.accept(streamFd),
         data: (link, bytes, start, end) => this.data(link, bytes, start, end),
         closed: (link) => this.closed(link),
-        batchEnd: this.flush,
+        batchEnd: () => {
+          this.hooks.batchEnd?.();
+          this.flush();
+        },
       },
       this.log,
     );
@@ -108,7 +137,7 @@ export class NativeWsServer<S> implements WsTransport {
   }
 
   private accept(fd: number): NativeLink<S> | undefined {
-    if (this.streams!.connectionCount >= this.options.maxConnections) return undefined;
+    if (!this.budget.take()) return undefined;
     const link = new NativeLink<S>(fd, this);
     this.handshaking.add(link);
     return link;
@@ -305,6 +334,7 @@ export class NativeWsServer<S> implements WsTransport {
   }
 
   private closed(link: NativeLink<S>): void {
+    this.budget.release();
     link.carry = undefined;
     link.fragments = undefined;
     link.pending = undefined;

@@ -14,74 +14,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../../util/log.js';
 import { Opcode, frameHeaderLength, writeFrameHeader } from './frames.js';
 import { FORBIDDEN_RESPONSE, NOT_A_WEBSOCKET } from './handshake.js';
-
-/** One client connection as the tracker sees it. */
-export interface WsLink {
-  /** Queues a text frame; a client whose queue is over the send buffer limit is dropped instead. */
-  send(text: string): void;
-}
-
-/** What the tracker needs of a WebSocket server, whichever carries the bytes. */
-export interface WsTransport {
-  /** Which implementation runs, for the log. */
-  readonly kind: string;
-  readonly counters: WsServerCounters;
-  /** Open WebSocket connections. */
-  readonly connectionCount: number;
-  /** Binds; resolves with the port. */
-  listen(): Promise<number>;
-  close(): Promise<void>;
-}
-
-/** What the tracker does with connections; `S` is its state per connection. */
-export interface WsHooks<S> {
-  open(link: WsLink): S;
-  message(state: S, text: string): void;
-  /** A binary frame (the protocol has none). */
-  binary(state: S): void;
-  close(state: S): void;
-}
-
-export interface WsServerOptions {
-  readonly host: string;
-  readonly port: number;
-  readonly ipv6Only: boolean;
-  /** Open TCP connections at most (upgraded or not). */
-  readonly maxConnections: number;
-  /** Bytes per message; beyond, `ws` closes the connection with 1009. */
-  readonly maxMessageSize: number;
-  readonly pingIntervalSeconds: number;
-  readonly idleTimeoutSeconds: number;
-  /** Bytes queued for a client before it is dropped. */
-  readonly sendBufferLimit: number;
-  /** Empty: every origin (but denied ones). */
-  readonly allowOrigins: ReadonlySet<string>;
-  readonly denyOrigins: ReadonlySet<string>;
-  readonly denyEmptyOrigin: boolean;
-  /** TLS: a secure context's options; absent for plain ws://. */
-  readonly tls?: tls.SecureContextOptions;
-}
-
-export class WsServerCounters {
-  /** WebSocket connections accepted. */
-  accepted = 0;
-  refusedOrigin = 0;
-  slowReadersDropped = 0;
-  idleClosed = 0;
-  /** Connections closed by `ws` for a protocol violation (oversized message, bad UTF-8, …). */
-  protocolErrors = 0;
-  healthChecks = 0;
-}
-
-/** Milliseconds a client has to send a complete HTTP request head (slowloris), as aquatic_http's request_timeout. */
-export const REQUEST_HEAD_TIMEOUT_MS = 10_000;
-
-/** Whether an upgrade from `origin` is refused (wt-tracker's allowOrigins/denyOrigins/denyEmptyOrigin). */
-export function refusesOrigin(options: WsServerOptions, origin: string | undefined): boolean {
-  if (origin === undefined || origin === '') return options.denyEmptyOrigin || options.allowOrigins.size > 0;
-  if (options.denyOrigins.has(origin)) return true;
-  return options.allowOrigins.size > 0 && !options.allowOrigins.has(origin);
-}
+import { type WsHooks, type WsLink, type WsServerOptions, type WsTransport, REQUEST_HEAD_TIMEOUT_MS, WsServerCounters, refusesOrigin } from './transport.js';
 
 class Link<S> implements WsLink {
   state!: S;
@@ -180,6 +113,7 @@ export class WsServer<S> implements WsTransport {
       try {
         if (isBinary) this.hooks.binary(link.state);
         else this.hooks.message(link.state, data.toString());
+        this.hooks.batchEnd?.();
       } catch (error) {
         // A bug must not take the other connections down: drop this one and say so.
         this.log.error(`message handler failed, closing the connection: ${(error as Error).stack ?? String(error)}`);
