@@ -17,7 +17,7 @@ interface ExpectedAnswer {
   readonly validUntil: number;
 }
 
-export class WsConnection {
+export class WsConnection<L extends WsLink = WsLink> {
   /** info_hash → the peer_id this connection announced in that swarm. */
   readonly swarms = new Map<string, string>();
   /**
@@ -26,7 +26,7 @@ export class WsConnection {
    */
   private readonly expectedAnswers = new Map<string, ExpectedAnswer>();
 
-  constructor(readonly link: WsLink) {}
+  constructor(readonly link: L) {}
 
   /** Records an offer relayed to this connection, which may answer it until `validUntil`. */
   expectAnswer(infoHash: string, offererPeerId: string, offerId: string, validUntil: number, now: number): void {
