@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Logger } from '../../util/log.js';
 import { RingReader, RingWriter } from '../../util/spsc-ring.js';
 import type { UdpProtocolOptions } from '../udp/local-swarms.js';
-import { REPORT, STOP, type ShardSettings, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from './shared.js';
+import { REPORT, STOP, type ShardSettings, type WorkerMessage, type WorkerSetup, answerBell, ring, shardBell, socketBell } from './shared.js';
 
 /** How long a shard waits for a socket worker to make room in a full reply ring before it drops the reply. */
 const ROOM_TIMEOUT_MS = 2000;
@@ -48,6 +48,8 @@ export function shardWorkerContext<P = UdpProtocolOptions, X = undefined>(): Sha
   const readers = setup.requests.map((perShard) => new RingReader(perShard[setup.index]!));
   const writers = setup.replies[setup.index]!.map((buffer) => new RingWriter(buffer));
   const wake = (k: number) => ring(bells, socketBell(setup, k));
+  /** Never rung: waiting on it is a plain sleep (the doorbell may stay set while replies wait for room). */
+  const nap = new Int32Array(new SharedArrayBuffer(4));
   const post = (message: WorkerMessage) => parentPort!.postMessage(message);
 
   return {
@@ -65,7 +67,7 @@ export function shardWorkerContext<P = UdpProtocolOptions, X = undefined>(): Sha
       wake(k);
       const deadline = Date.now() + ROOM_TIMEOUT_MS;
       while ((at = writer.alloc(length)) < 0 && Atomics.load(bells, STOP) === 0 && Date.now() < deadline) {
-        Atomics.wait(bells, me, Atomics.load(bells, me), 1);
+        Atomics.wait(nap, 0, 0, 1);
       }
       return at;
     },
@@ -77,8 +79,8 @@ export function shardWorkerContext<P = UdpProtocolOptions, X = undefined>(): Sha
       let nextStats = Date.now() + statsEvery;
       let reported = 0;
       for (;;) {
-        // Read the bell before serving: a ring after this point makes the wait return at once.
-        const seen = Atomics.load(bells, me);
+        // Clear the bell before serving: a ring after this point makes the wait return at once.
+        answerBell(bells, me);
         let taken = 0;
         for (let k = 0; k < readers.length; k++) taken += work.serve(k);
         if (Atomics.load(bells, STOP) !== 0) return;
@@ -93,7 +95,7 @@ export function shardWorkerContext<P = UdpProtocolOptions, X = undefined>(): Sha
           reported = generation;
           nextStats = now + statsEvery;
         }
-        if (taken === 0) Atomics.wait(bells, me, seen, Math.max(1, Math.min(nextClean, settings.reportStatistics ? nextStats : Infinity) - now));
+        if (taken === 0) Atomics.wait(bells, me, 0, Math.max(1, Math.min(nextClean, settings.reportStatistics ? nextStats : Infinity) - now));
       }
     },
   };

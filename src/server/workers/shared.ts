@@ -1,7 +1,7 @@
 // What the main thread hands each worker thread: the configuration, the connection-ID
 // secret, and the shared memory they talk through. Doorbells are one Int32Array:
 // slot 0 is the stop flag, slot 1 the report request, then one bell per shard worker,
-// then one per socket worker.
+// then one per socket worker (1: rung since the thread last looked for work).
 // UDP and HTTP shards speak BEP 15 (HTTP socket workers forward announces and scrapes to
 // them as BEP 15 datagrams too); aquatic_ws has its own shard script and records.
 import type { LogLevel } from '../../util/log.js';
@@ -69,9 +69,20 @@ export const DOORBELLS_BEFORE_WORKERS = 2;
 export const shardBell = (shard: number) => DOORBELLS_BEFORE_WORKERS + shard;
 export const socketBell = (setup: Pick<WorkerSetup, 'swarmWorkers'>, socket: number) => DOORBELLS_BEFORE_WORKERS + setup.swarmWorkers + socket;
 
+/**
+ * Rings a doorbell: sets it and wakes its thread, unless it was set already. A thread clears
+ * its bell (`answerBell`) before it looks for work and sleeps only while the bell is clear,
+ * so one wake-up per sleep is enough: the futex wake (a system call, and for a socket
+ * worker's waitAsync a task posted to its event loop) is paid once per batch of batches,
+ * not once per batch.
+ */
 export function ring(bells: Int32Array, index: number): void {
-  Atomics.add(bells, index, 1);
-  Atomics.notify(bells, index);
+  if (Atomics.exchange(bells, index, 1) === 0) Atomics.notify(bells, index);
+}
+
+/** Clears this thread's doorbell before it looks for work; sleep with Atomics.wait(bells, index, 0). */
+export function answerBell(bells: Int32Array, index: number): void {
+  Atomics.store(bells, index, 0);
 }
 
 /** Messages from workers to the main thread. */

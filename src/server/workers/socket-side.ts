@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Logger, type LogLevel } from '../../util/log.js';
 import { RingReader, RingWriter } from '../../util/spsc-ring.js';
 import { ShardRouter } from './shard-router.js';
-import { type MainMessage, REPORT, STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from './shared.js';
+import { type MainMessage, REPORT, STOP, type WorkerMessage, type WorkerSetup, answerBell, ring, shardBell, socketBell } from './shared.js';
 
 const DRAIN_AT_LEAST_EVERY_MS = 1000;
 
@@ -58,11 +58,11 @@ export function socketWorkerContext<C extends { readonly log_level: LogLevel }, 
           void stop().then(() => process.exit(0));
           return;
         }
-        // Read the bell before draining: a ring after this point wakes the wait at once.
-        const seen = Atomics.load(bells, me);
+        // Clear the bell before draining: a ring after this point ends the wait at once.
+        answerBell(bells, me);
         drain();
         // Woken by the shards, or every second anyway so overdue requests are expired.
-        const wait = Atomics.waitAsync(bells, me, seen, DRAIN_AT_LEAST_EVERY_MS);
+        const wait = Atomics.waitAsync(bells, me, 0, DRAIN_AT_LEAST_EVERY_MS);
         if (wait.async) void wait.value.then(pump);
         else setImmediate(pump);
       };
