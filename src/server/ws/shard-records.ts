@@ -4,6 +4,7 @@
 // and a connection id (u32) of the socket worker at the other end of the ring.
 // Binary strings (info_hash, peer_id, offer_id: 20 chars 0–255) travel as 20 bytes.
 import { BINARY_STRING_LENGTH, type WsAnnounce, type WsAnswer, type WsEvent, type WsOffer } from '../../protocol/ws/incoming.js';
+import type { RingWriter } from '../../util/spsc-ring.js';
 
 /** Records to a shard. */
 export const ShardRecord = { ANNOUNCE: 1, ANSWER: 2, SCRAPE: 3, FULL_SCRAPE: 4, CLOSE: 5 } as const;
@@ -33,12 +34,75 @@ const ANSWER_FIXED = RECORD_HEADER + 4 * B;
 export const SCRAPE_FIXED = RECORD_HEADER + 4;
 export const FULL_SCRAPE_PART_FIXED = SCRAPE_FIXED + 1;
 
-/** One end of a ring: where records are allocated, and the ring's bytes to write them into. */
+/** One end of a ring: where records are allocated, and the bytes to write them into (read after `alloc`). */
 export interface RecordSink {
   /** Offset of a record of `length` bytes in `bytes`, or -1 when there is no room. */
   alloc(length: number): number;
+  /** As `alloc`, for records that must not be lost (a connection's close), where the sink can promise that. */
+  allocAlways?(length: number): number;
   readonly bytes: Buffer;
   readonly view: DataView;
+}
+
+/**
+ * A socket worker's end of the ring to a shard. Records go into the ring while it has room;
+ * when it is full they wait, in order, in buffers of their own (up to `maxSpilledBytes`) and
+ * move into the ring as the shard frees room: a burst of messages is delayed, not lost
+ * (WebSocket clients do not resend an announce). Beyond the bound `alloc` refuses.
+ */
+export class SpillingSink implements RecordSink {
+  bytes: Buffer;
+  view: DataView;
+  /** Records that had to wait for room in the ring. */
+  spilledRecords = 0;
+  private readonly ring: { bytes: Buffer; view: DataView };
+  private readonly spilled: Buffer[] = [];
+  private spilledBytes = 0;
+
+  constructor(
+    private readonly writer: RingWriter,
+    private readonly maxSpilledBytes: number,
+  ) {
+    this.ring = ringViews(writer.data);
+    this.bytes = this.ring.bytes;
+    this.view = this.ring.view;
+  }
+
+  alloc(length: number): number {
+    return this.spilledBytes + length > this.maxSpilledBytes && this.spilled.length > 0 ? -1 : this.allocAlways(length);
+  }
+
+  allocAlways(length: number): number {
+    if (this.spilled.length === 0) {
+      const at = this.writer.alloc(length);
+      if (at >= 0) {
+        this.bytes = this.ring.bytes;
+        this.view = this.ring.view;
+        return at;
+      }
+    }
+    const record = Buffer.allocUnsafe(length);
+    this.spilled.push(record);
+    this.spilledBytes += length;
+    this.spilledRecords++;
+    this.bytes = record;
+    this.view = new DataView(record.buffer, record.byteOffset, length);
+    return 0;
+  }
+
+  /** Moves waiting records into the ring while it has room; returns whether any moved. */
+  unspill(): boolean {
+    let moved = 0;
+    for (; moved < this.spilled.length; moved++) {
+      const record = this.spilled[moved]!;
+      const at = this.writer.alloc(record.length);
+      if (at < 0) break;
+      this.ring.bytes.set(record, at);
+      this.spilledBytes -= record.length;
+    }
+    if (moved > 0) this.spilled.splice(0, moved);
+    return moved > 0;
+  }
 }
 
 /** A ring's data as a Buffer (strings) and a DataView (numbers), made once per ring. */
@@ -164,7 +228,7 @@ export function recordTag(view: DataView, at: number): number {
 }
 
 export function writeClose(sink: RecordSink, connection: number): boolean {
-  const at = sink.alloc(RECORD_HEADER);
+  const at = sink.allocAlways?.(RECORD_HEADER) ?? sink.alloc(RECORD_HEADER);
   if (at < 0) return false;
   header(sink, at, ShardRecord.CLOSE, connection);
   return true;

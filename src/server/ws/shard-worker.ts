@@ -161,5 +161,8 @@ run({
     const { peersRemoved, torrentsRemoved } = torrents.clean(clock.now, handler.forgetExpired);
     if (log.debugEnabled) log.debug(`cleaned ${peersRemoved} peers and ${torrentsRemoved} torrents`);
   },
-  values: () => ({ ...handler.counters, torrents: torrents.torrentCount, peers: torrents.peers, seeders: torrents.seeders, droppedReplies }),
+  values() {
+    const { scrapes: _answeredBySocketWorkers, ...counters } = handler.counters;
+    return { ...counters, torrents: torrents.torrentCount, peers: torrents.peers, seeders: torrents.seeders, droppedReplies };
+  },
 });

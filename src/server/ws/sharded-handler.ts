@@ -12,11 +12,11 @@ import { ConnectionSlots } from './connection-slots.js';
 import { WsFailure, WsMessageCounters, binaryStringView } from './handler.js';
 import {
   FULL_SCRAPE_ENTRY,
-  type RecordSink,
   SCRAPE_ENTRY,
   SCRAPE_FIXED,
   ShardRecord,
   SocketRecord,
+  SpillingSink,
   recordConnection,
   recordKind,
   recordTag,
@@ -33,6 +33,8 @@ import {
 const MAX_PENDING_SCRAPES = 1 << 14;
 /** Seconds after which a scrape still missing parts is forgotten (a shard dropped its reply). */
 const PENDING_TIMEOUT = 10;
+/** Bytes of records per shard that may wait for room in its ring before messages are dropped. */
+const MAX_SPILLED_BYTES = 16 << 20;
 
 /** A client connection as its socket worker sees it. */
 export class RoutedConnection {
@@ -57,7 +59,7 @@ interface PendingScrape {
 
 export class ShardRouterCounters {
   forwarded = 0;
-  /** Messages dropped because a shard's ring was full or too many scrapes were pending. */
+  /** Messages dropped because a shard was too far behind (its ring and the spill full) or too many scrapes were pending. */
   dropped = 0;
   /** Scrapes forgotten after PENDING_TIMEOUT without every part. */
   expired = 0;
@@ -72,15 +74,14 @@ export class ShardedWsHandler implements WsHooks<RoutedConnection> {
   readonly counters = new WsMessageCounters();
   readonly routing = new ShardRouterCounters();
   private readonly connections = new ConnectionSlots<RoutedConnection>();
-  private readonly sinks: RecordSink[];
+  private readonly sinks: SpillingSink[];
   private readonly inputs: { bytes: Buffer; view: DataView }[];
   private readonly touched: boolean[];
-  /** Closes a full ring refused: retried on every drain, as a shard must hear of every close. */
-  private readonly unsentCloses: [shard: number, id: number][] = [];
   private readonly pending = new Map<number, PendingScrape>();
   private readonly positions: number[][];
   private nextTag = 1;
   private lastPurge = 0;
+  private publishScheduled = false;
 
   /**
    * @param writers request ring to each shard; @param readers reply ring from each shard
@@ -95,7 +96,7 @@ export class ShardedWsHandler implements WsHooks<RoutedConnection> {
     private readonly now: () => number,
     private readonly access: { readonly current: AccessList } = { current: AccessList.OFF },
   ) {
-    this.sinks = writers.map((writer) => ({ ...ringViews(writer.data), alloc: (length: number) => writer.alloc(length) }));
+    this.sinks = writers.map((writer) => new SpillingSink(writer, MAX_SPILLED_BYTES));
     this.inputs = readers.map((reader) => ringViews(reader.data));
     this.touched = writers.map(() => false);
     this.positions = writers.map(() => []);
@@ -103,6 +104,11 @@ export class ShardedWsHandler implements WsHooks<RoutedConnection> {
 
   get pendingScrapes(): number {
     return this.pending.size;
+  }
+
+  /** Records that waited for room in a shard's ring. */
+  get spilledRecords(): number {
+    return this.sinks.reduce((sum, sink) => sum + sink.spilledRecords, 0);
   }
 
   open(link: WsLink): RoutedConnection {
@@ -116,8 +122,10 @@ export class ShardedWsHandler implements WsHooks<RoutedConnection> {
     switch (message.action) {
       case 'announce':
         return this.announce(connection, message);
-      case 'answer':
-        return this.forward(connection, this.shardOf(message.infoHash), (sink) => writeAnswer(sink, connection.id, message));
+      case 'answer': {
+        const shard = this.shardOf(message.infoHash);
+        return this.forwarded(connection, shard, writeAnswer(this.sinks[shard]!, connection.id, message));
+      }
       case 'scrape':
         return this.scrape(connection, message);
       case 'failure':
@@ -129,19 +137,34 @@ export class ShardedWsHandler implements WsHooks<RoutedConnection> {
     this.fail(connection, WsFailure.BINARY, null, null);
   }
 
-  /** Every shard that may hold the connection's peers or offers hears of its close. */
+  /**
+   * Every shard that may hold the connection's peers or offers hears of its close. Closes
+   * also happen outside read batches (idle sweeps, slow readers, shutdown): they are
+   * published at the end of this turn of the event loop at the latest.
+   */
   close(connection: RoutedConnection): void {
     this.connections.remove(connection.id);
+    if (connection.shards === 0) return;
     for (let shard = 0; shard < this.writers.length; shard++) {
       if ((connection.shards & (1 << shard % 32)) === 0) continue;
-      if (writeClose(this.sinks[shard]!, connection.id)) this.touched[shard] = true;
-      else this.unsentCloses.push([shard, connection.id]);
+      writeClose(this.sinks[shard]!, connection.id);
+      this.touched[shard] = true;
+    }
+    if (!this.publishScheduled) {
+      this.publishScheduled = true;
+      setImmediate(this.publishLater);
     }
   }
+
+  private readonly publishLater = () => {
+    this.publishScheduled = false;
+    this.batchEnd();
+  };
 
   /** After a batch of reads: publishes its records and wakes the shards that got some. */
   batchEnd(): void {
     for (let shard = 0; shard < this.writers.length; shard++) {
+      if (this.sinks[shard]!.unspill()) this.touched[shard] = true;
       if (!this.touched[shard]) continue;
       this.touched[shard] = false;
       this.writers[shard]!.publish();
@@ -149,7 +172,7 @@ export class ShardedWsHandler implements WsHooks<RoutedConnection> {
     }
   }
 
-  /** Delivers what the shards sent (call when a doorbell rang) and retries refused closes. */
+  /** Delivers what the shards sent (call when a doorbell rang) and moves records that waited into the rings. */
   collect(): void {
     for (let shard = 0; shard < this.readers.length; shard++) {
       const reader = this.readers[shard]!;
@@ -164,14 +187,7 @@ export class ShardedWsHandler implements WsHooks<RoutedConnection> {
       }
       reader.release();
     }
-    if (this.unsentCloses.length > 0) {
-      const closes = this.unsentCloses.splice(0);
-      for (const [shard, id] of closes) {
-        if (writeClose(this.sinks[shard]!, id)) this.touched[shard] = true;
-        else this.unsentCloses.push([shard, id]);
-      }
-      this.batchEnd();
-    }
+    this.batchEnd();
     this.purge();
   }
 
@@ -179,9 +195,9 @@ export class ShardedWsHandler implements WsHooks<RoutedConnection> {
     return infoHash.charCodeAt(0) % this.writers.length;
   }
 
-  /** Writes a record for `shard` (remembering that the connection reached it); false when its ring is full. */
-  private forward(connection: RoutedConnection, shard: number, write: (sink: RecordSink) => boolean): void {
-    if (!write(this.sinks[shard]!)) {
+  /** Counts a record written for `shard` (`written` false: its ring was full) and remembers that the connection reached it. */
+  private forwarded(connection: RoutedConnection, shard: number, written: boolean): void {
+    if (!written) {
       this.routing.dropped++;
       return;
     }
@@ -206,7 +222,8 @@ export class ShardedWsHandler implements WsHooks<RoutedConnection> {
     if (message.event !== WsEvent.STOPPED && access.mode !== 'off' && !access.allows(binaryStringView(message.infoHash), 0)) {
       return this.fail(connection, WsFailure.FORBIDDEN, 'announce', message.infoHash);
     }
-    this.forward(connection, this.shardOf(message.infoHash), (sink) => writeAnnounce(sink, connection.id, message));
+    const shard = this.shardOf(message.infoHash);
+    this.forwarded(connection, shard, writeAnnounce(this.sinks[shard]!, connection.id, message));
   }
 
   private scrape(connection: RoutedConnection, message: WsScrape): void {

@@ -59,10 +59,13 @@ async function start(): Promise<void> {
   );
 
   serveStatistics(() => ({
-    ...handler.counters,
+    // Announces and relays are counted by the shards.
+    scrapes: handler.counters.scrapes,
+    failures: handler.counters.failures,
     ...handler.routing,
     ...server.counters,
     connections: server.connectionCount,
     pendingScrapes: handler.pendingScrapes,
+    spilledRecords: handler.spilledRecords,
   }));
 }
