@@ -180,7 +180,9 @@ export class ShardedWsHandler implements WsHooks<RoutedConnection> {
       for (let at = reader.next(); at >= 0; at = reader.next()) {
         const kind = recordKind(bytes, at);
         if (kind === SocketRecord.TEXT) {
-          this.connections.get(recordConnection(view, at))?.link.send(bytes.toString('utf8', at + RECORD_HEADER, at + reader.length));
+          const link = this.connections.get(recordConnection(view, at))?.link;
+          if (link?.sendUtf8 !== undefined) link.sendUtf8(bytes, at + RECORD_HEADER, at + reader.length);
+          else link?.send(bytes.toString('utf8', at + RECORD_HEADER, at + reader.length));
         } else {
           this.scraped(shard, kind, bytes, view, at, reader.length);
         }

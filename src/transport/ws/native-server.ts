@@ -62,6 +62,10 @@ class NativeLink<S> extends Stream implements WsLink {
   send(text: string): void {
     this.server.send(this, text);
   }
+
+  sendUtf8(bytes: Uint8Array, start: number, end: number): void {
+    this.server.sendUtf8(this, bytes, start, end);
+  }
 }
 
 export class NativeWsServer<S> implements WsTransport {
@@ -278,6 +282,22 @@ export class NativeWsServer<S> implements WsTransport {
     }
     link.pending.push(text);
     link.pendingLength += text.length;
+  }
+
+  /** WsLink.sendUtf8: the frame goes straight into the write arena, after the link's queued frames. */
+  sendUtf8(link: NativeLink<S>, bytes: Uint8Array, start: number, end: number): void {
+    if (link.fd < 0 || link.phase !== Phase.OPEN) return;
+    if (link.backlogLength + link.pendingLength > this.options.sendBufferLimit) {
+      this.counters.slowReadersDropped++;
+      this.streams!.close(link);
+      return;
+    }
+    this.writeFrames(link);
+    const length = end - start;
+    const total = frameHeaderLength(length) + length;
+    const { arena, offset } = this.streams!.reserve(total);
+    arena.set(bytes.subarray(start, end), offset + writeFrameHeader(arena, offset, Opcode.TEXT, length));
+    this.streams!.commit(link, arena, offset, total);
   }
 
   /** Writes every queued frame into the stream server's batch (then sent by it). */

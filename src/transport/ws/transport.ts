@@ -7,6 +7,11 @@ import type tls from 'node:tls';
 export interface WsLink {
   /** Queues a text frame; a client whose queue is over the send buffer limit is dropped instead. */
   send(text: string): void;
+  /**
+   * Queues a text frame whose payload is bytes[start, end), valid UTF-8 already (copied
+   * now): saves decoding and re-encoding a message that arrives as bytes. Optional.
+   */
+  sendUtf8?(bytes: Uint8Array, start: number, end: number): void;
 }
 
 /** What the tracker needs of a WebSocket server, whichever carries the bytes. */
