@@ -60,6 +60,8 @@ export async function startWorkerPool<C, P = UdpProtocolOptions, X = undefined>(
   const requests = Array.from({ length: sockets }, () => Array.from({ length: shards }, () => ringBuffer(ringBytes)));
   const replies = Array.from({ length: shards }, () => Array.from({ length: sockets }, () => ringBuffer(ringBytes)));
   const workers: Worker[] = [];
+  /** The threads with an event loop: shards never read posted messages (they would pile up), their doorbells reach them. */
+  const socketThreads: Worker[] = [];
   let stopping = false;
   let reportFailure: (error: Error) => void = () => {};
   const failure = new Promise<Error>((resolve) => (reportFailure = resolve));
@@ -68,6 +70,7 @@ export async function startWorkerPool<C, P = UdpProtocolOptions, X = undefined>(
     const setup: WorkerSetup<C, P, X> = { config, shard, secret, index, socketWorkers: sockets, swarmWorkers: shards, doorbells, requests, replies, port, extra };
     const worker = new Worker(file, { workerData: setup, name });
     workers.push(worker);
+    if (file === options.socketWorker) socketThreads.push(worker);
     return new Promise<number>((resolve, reject) => {
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'ready') resolve(message.port);
@@ -126,7 +129,7 @@ export async function startWorkerPool<C, P = UdpProtocolOptions, X = undefined>(
 
   // Socket workers check the access list; each re-reads the file on this signal.
   const reloadAccessList = () => {
-    for (const worker of workers) worker.postMessage({ type: 'reload-access-list' } satisfies MainMessage);
+    for (const worker of socketThreads) worker.postMessage({ type: 'reload-access-list' } satisfies MainMessage);
   };
   process.on('SIGUSR1', reloadAccessList);
 
@@ -138,7 +141,7 @@ export async function startWorkerPool<C, P = UdpProtocolOptions, X = undefined>(
     async refreshStats() {
       const generation = Atomics.add(bells, REPORT, 1) + 1;
       for (let s = 0; s < shards; s++) ring(bells, DOORBELLS_BEFORE_WORKERS + s);
-      for (const worker of workers) worker.postMessage({ type: 'report', generation } satisfies MainMessage);
+      for (const worker of socketThreads) worker.postMessage({ type: 'report', generation } satisfies MainMessage);
       const answered = () => generations.size === workers.length && [...generations.values()].every((g) => g >= generation);
       const deadline = Date.now() + 1000;
       while (!answered() && Date.now() < deadline) {
