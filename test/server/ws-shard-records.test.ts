@@ -127,6 +127,7 @@ test('a full ring delays records in order instead of losing them, up to a bound;
     sink.unspill();
   }
   t.deepEqual(received, sent);
+  t.false(writeText(sink, 1, 'x'.repeat(1100)), 'a record larger than the ring is refused, not left to block the others');
 });
 
 test('connection ids: a removed id finds nothing, even once its slot is reused', (t) => {

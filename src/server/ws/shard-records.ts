@@ -73,6 +73,8 @@ export class SpillingSink implements RecordSink {
   }
 
   allocAlways(length: number): number {
+    // A record the ring can never hold would block every record after it.
+    if (length > this.writer.data.length) return -1;
     if (this.spilled.length === 0) {
       const at = this.writer.alloc(length);
       if (at >= 0) {

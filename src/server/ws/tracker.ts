@@ -80,8 +80,9 @@ async function startWsWorkerPool(config: WsConfig, log: Logger): Promise<WsTrack
     {
       socketWorker: new URL('./socket-worker.js', import.meta.url),
       shardWorker: new URL('./shard-worker.js', import.meta.url),
-      // A record holds one client message (or what the shard makes of one): room for several.
-      ringBytes: 2 ** Math.ceil(Math.log2(4 * (config.network.max_message_size + 4096))),
+      // A record holds at most one client message (or what a shard makes of one): room for two,
+      // with bursts waiting in the socket workers (SpillingSink) or the shards (allocWaiting).
+      ringBytes: 2 ** Math.ceil(Math.log2(2 * (config.network.max_message_size + 4096))),
       extra: createWsSharedMemory(config.socket_workers, config.network.max_connections),
       config,
       shard: shardSettings('aquatic_ws', config, wsProtocolOptions(config), 0),
