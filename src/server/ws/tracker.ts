@@ -115,7 +115,7 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
       close: closeInOrder(reload, [cleaning, statistics], () => server.close()),
     },
     config.metrics,
-    () => wsSamples(new Map([['main', { ...handler.counters, connections: server.connectionCount, torrents: torrents.torrentCount, peers: torrents.peers, seeders: torrents.seeders }]])),
+    () => wsSamples(new Map([['main', { ...handler.counters, ...server.counters, connections: server.connectionCount, torrents: torrents.torrentCount, peers: torrents.peers, seeders: torrents.seeders }]])),
     log,
   );
 }
