@@ -92,23 +92,34 @@ export async function runExecutable<S extends Section<Fields>>(spec: ExecutableS
   }
 
   const log = new Logger((config as { log_level?: LogLevel }).log_level ?? 'info', spec.name);
+  // Signals are caught from the start: without a listener SIGTERM kills the process outright,
+  // and one that comes while the service starts stops it as soon as it is up.
+  let stopping = false;
+  let signalled: () => void = () => {};
+  const firstSignal = new Promise<void>((resolve) => (signalled = resolve));
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    log.info(`${signal}: shutting down`);
+    signalled();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   let service: Service;
   try {
     service = await spec.start(config, log);
   } catch (error) {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
     if (!isAquaticError(error)) throw error;
     process.stderr.write(`${spec.name}: ${error.message}\n`);
     return 1;
   }
   return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        log.warn(`${signal} again: exiting now`);
-        process.exit(1);
-      }
-      stopping = true;
-      log.info(`${signal}: shutting down`);
+    void firstSignal.then(() => {
       const timer = setTimeout(() => {
         log.error(`shutdown took over ${SHUTDOWN_TIMEOUT_MS} ms: exiting`);
         process.exit(1);
@@ -121,9 +132,7 @@ export async function runExecutable<S extends Section<Fields>>(spec: ExecutableS
           resolve(1);
         },
       );
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    });
     void service.done?.then((code) => resolve(code));
     void service.failure?.then((error) => {
       log.error(`stopping after a failure: ${error.message}`);
