@@ -1,11 +1,13 @@
 // The command line every aquatic executable shares: -c FILE, -p, -P, -v, -h, environment
-// overrides, error reporting without stack traces, and graceful shutdown on signals.
+// overrides, error reporting without stack traces, the privilege drop once a tracker is
+// bound, and graceful shutdown on signals.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ENV_PREFIX, loadConfig, renderToml } from '../config/load.js';
 import { type Fields, type Infer, type Section, defaultsOf } from '../config/schema.js';
 import { isAquaticError } from '../errors.js';
 import { Logger, type LogLevel } from '../util/log.js';
+import { type PrivilegeDrop, type PrivilegesConfig, preparePrivilegeDrop } from './privileges.js';
 
 /** Something started by an executable that can be stopped gracefully. */
 export interface Service {
@@ -110,7 +112,11 @@ export async function runExecutable<S extends Section<Fields>>(spec: ExecutableS
   process.on('SIGTERM', stop);
   let service: Service;
   try {
+    // Checked before anything is bound; applied once every socket of every worker is.
+    const privileges = (config as { privileges?: PrivilegesConfig }).privileges;
+    const drop = privileges === undefined ? null : preparePrivilegeDrop(privileges, log);
     service = await spec.start(config, log);
+    await applyOrClose(drop, service);
   } catch (error) {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
@@ -139,6 +145,16 @@ export async function runExecutable<S extends Section<Fields>>(spec: ExecutableS
       void service.close().finally(() => resolve(1));
     });
   });
+}
+
+/** Drops privileges for a started service; if that fails, the service is closed and the error thrown. */
+async function applyOrClose(drop: PrivilegeDrop | null, service: Service): Promise<void> {
+  try {
+    drop?.apply();
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
 }
 
 /** Entry point used by the bin scripts: run, then exit with the code. */
