@@ -100,6 +100,14 @@ export class UdpRequestHandler {
     return replies;
   };
 
+  /** Counts replies made elsewhere (by the shard workers) that this thread sends: tx slots [0, count). */
+  countReplies(tx: PacketBatch, count: number): void {
+    for (let j = 0; j < count; j++) {
+      if (tx.meta32[j * META_INTS + META_FAMILY / 4] === 4) this.counters.responsesIpv4++;
+      else this.counters.responsesIpv6++;
+    }
+  }
+
   /** Handles rx slot i; writes the reply into tx slot `slot` and returns its size (0: none now). */
   private handleOne(rx: PacketBatch, i: number, length: number, tx: PacketBatch, slot: number): number {
     const request = this.request;

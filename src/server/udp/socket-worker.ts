@@ -48,6 +48,7 @@ function start(): void {
     () => {
       validator.tick();
       for (let n = router.collect(replies); n > 0; n = n === replies.slots ? router.collect(replies) : 0) {
+        handler.countReplies(replies, n);
         transport.send(replies, n);
       }
     },
