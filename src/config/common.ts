@@ -47,6 +47,7 @@ export function metricsSection() {
       doc: 'Path of the Prometheus text format; /stats.json serves the same numbers as JSON.',
       validate: (text) => (/^\/[!-~]*$/.test(text) && text !== '/stats.json' ? undefined : 'must start with "/" (and not be /stats.json)'),
     }),
+    peer_clients: boolean(false, 'Count announces by client, read from the peer_id prefix (BEP 20): aquatic_peer_client_announces_total{client}. Known clients by name, the rest as "other".'),
   });
 }
 

@@ -10,6 +10,7 @@ import { listenOrExplain, loadTlsFiles, reloadTlsInto } from '../tls-files.js';
 import { AccessListHolder } from '../../access/access-list.js';
 import { attachMetrics } from '../../metrics/server.js';
 import { wsSamples } from '../../metrics/tracker-samples.js';
+import { peerClientCounts } from '../../metrics/peer-clients.js';
 import { startStatisticsLine, closeInOrder } from '../periodic.js';
 import type { WsConnection } from './connection.js';
 import { WsMessageHandler } from './handler.js';
@@ -35,6 +36,7 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
   const now = () => Math.floor((Date.now() - started) / 1000);
   const torrents = new WsTorrents<WsConnection>();
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
+  const peerClients = peerClientCounts(config.metrics);
   const handler = new WsMessageHandler(
     torrents,
     {
@@ -49,6 +51,7 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
     },
     now,
     access,
+    peerClients,
   );
   const network = config.network;
   const server = new WsServer(
@@ -107,7 +110,7 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
       close: closeInOrder(reload, [cleaning, statistics], () => server.close()),
     },
     config.metrics,
-    () => wsSamples(new Map([['main', { ...handler.counters, connections: server.connectionCount, torrents: torrents.torrentCount, peers: torrents.peers, seeders: torrents.seeders }]])),
+    () => wsSamples(new Map([['main', { ...handler.counters, connections: server.connectionCount, torrents: torrents.torrentCount, peers: torrents.peers, seeders: torrents.seeders, ...peerClients?.values() }]])),
     log,
   );
 }
