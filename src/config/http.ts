@@ -1,6 +1,6 @@
 // The aquatic_http configuration: what `-p` prints and `-c` accepts.
 import { isIP } from 'node:net';
-import { intervalJitterField, accessListSection, addressField, metricsSection, swarmWorkersField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
+import { intervalJitterField, accessListSection, addressField, metricsSection, privilegesSection, swarmWorkersField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
 import { type Infer, boolean, integer, section, string, stringList } from './schema.js';
 import { tlsSection } from './tls.js';
 
@@ -42,6 +42,7 @@ export const httpConfigSchema = section('aquatic_http', {
   }),
   access_list: accessListSection(),
   metrics: metricsSection(),
+  privileges: privilegesSection(),
   statistics: section('Periodic statistics.', {
     interval: integer(5, { min: 1, max: 86_400, doc: 'Seconds between statistics lines.' }),
     print_to_stdout: boolean(false, 'Print a line of request and peer counts to stdout every interval.'),

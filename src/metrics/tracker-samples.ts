@@ -3,6 +3,7 @@
 // keep. Each record is one worker's; its name becomes the `worker` label.
 import type { TorrentStore } from '../swarm/torrents.js';
 import type { Sample } from './prometheus.js';
+import { PEER_CLIENT_KEY } from './peer-clients.js';
 
 export type CounterRecord = Readonly<Record<string, number>>;
 
@@ -79,6 +80,14 @@ function samples(specs: readonly Spec[], workers: ReadonlyMap<string, CounterRec
     for (const [worker, values] of workers) {
       const value = values[key];
       if (value !== undefined) out.push({ name, type, help, value, labels: { ...labels, worker } });
+    }
+  }
+  // [metrics] peer_clients: the workers that count announces send one key per client seen.
+  for (const [worker, values] of workers) {
+    for (const [key, value] of Object.entries(values)) {
+      if (!key.startsWith(PEER_CLIENT_KEY)) continue;
+      const client = key.slice(PEER_CLIENT_KEY.length);
+      out.push({ name: 'aquatic_peer_client_announces_total', type: 'counter', help: 'Announces by client (peer_id prefix, BEP 20).', value, labels: { client, worker } });
     }
   }
   return out;

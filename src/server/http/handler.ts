@@ -41,6 +41,7 @@ import { parseIpv4, writeIpAs16 } from '../../util/ip.js';
 import { type ClientAddressPolicy, clientAddress } from './client-address.js';
 import { AccessList } from '../../access/access-list.js';
 import { jitteredInterval } from '../../swarm/interval.js';
+import type { PeerClientCounts } from '../../metrics/peer-clients.js';
 
 export interface HttpProtocolOptions {
   readonly announceInterval: number;
@@ -100,6 +101,8 @@ export class HttpRequestHandler {
     private readonly options: HttpProtocolOptions,
     private readonly proxy: ClientAddressPolicy,
     private readonly access: { readonly current: AccessList } = { current: AccessList.OFF },
+    /** [metrics] peer_clients; null when off. */
+    private readonly peerClients: PeerClientCounts | null = null,
   ) {
     this.scrapeQuery = createHttpScrape(options.maxScrapeTorrents);
     const bodyMax = Math.max(
@@ -135,6 +138,7 @@ export class HttpRequestHandler {
     const ip = clientAddress(this.proxy, request.remoteAddress, request.forwarded);
     if (typeof ip !== 'string') return this.failure(ip.error, request.keepAlive);
     this.counters.announce++;
+    if (this.peerClients !== null) this.peerClients.count(query.peerId, 0);
     const peer = this.peer;
     peer.ipv4 = parseIpv4(ip);
     writeIpAs16(ip, peer.ip16, 0);

@@ -13,6 +13,7 @@ import { HttpRequestHandler, httpServerValues } from './handler.js';
 import { MAX_SHARDED_SCRAPE, ShardedHttpSwarms } from './sharded-swarms.js';
 import { loadTlsFiles, reloadTlsInto } from '../tls-files.js';
 import { httpProtocolOptions, proxyPolicy } from './tracker.js';
+import { peerClientCounts } from '../../metrics/peer-clients.js';
 
 /** Requests forwarded per batch. */
 const BATCH = 256;
@@ -39,7 +40,8 @@ async function start(): Promise<void> {
   const router = createRouter(maxScrape, () => clock.now);
   const swarms = new ShardedHttpSwarms(router, clock, BATCH, log);
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
-  const handler = new HttpRequestHandler(swarms, { ...httpProtocolOptions(config), maxScrapeTorrents: maxScrape }, proxyPolicy(config), access);
+  const peerClients = peerClientCounts(config.metrics);
+  const handler = new HttpRequestHandler(swarms, { ...httpProtocolOptions(config), maxScrapeTorrents: maxScrape }, proxyPolicy(config), access, peerClients);
   const server = new HttpServer(
     {
       host: address.host,
@@ -68,5 +70,5 @@ async function start(): Promise<void> {
     () => server.close(),
   );
 
-  serveStatistics(() => ({ ...handler.counters, ...router.counters, ...httpServerValues(server) }));
+  serveStatistics(() => ({ ...handler.counters, ...router.counters, ...httpServerValues(server), ...peerClients?.values() }));
 }

@@ -11,6 +11,7 @@ import { createConnectionIdSecret } from '../udp/connection-id.js';
 import { startWorkerPool } from '../workers/pool.js';
 import { attachMetrics } from '../../metrics/server.js';
 import { httpSamples, storeValues } from '../../metrics/tracker-samples.js';
+import { peerClientCounts } from '../../metrics/peer-clients.js';
 import { shardSettings } from '../workers/shared.js';
 import { MAX_SHARDED_SCRAPE } from './sharded-swarms.js';
 import type { Logger } from '../../util/log.js';
@@ -89,11 +90,13 @@ export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logg
   const now = () => Math.floor((Date.now() - started) / 1000);
   const store = new TorrentStore();
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
+  const peerClients = peerClientCounts(config.metrics);
   const handler = new HttpRequestHandler(
     new LocalHttpSwarms(store, config.cleaning.max_peer_age, now, config.protocol.max_scrape_torrents),
     httpProtocolOptions(config),
     proxyPolicy(config),
     access,
+    peerClients,
   );
   const server = new HttpServer(
     {
@@ -136,7 +139,7 @@ export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logg
       close: closeInOrder(reload, [cleaning, statistics], () => server.close()),
     },
     config.metrics,
-    () => httpSamples(new Map([['main', { ...handler.counters, ...httpServerValues(server), ...storeValues(store) }]])),
+    () => httpSamples(new Map([['main', { ...handler.counters, ...httpServerValues(server), ...storeValues(store), ...peerClients?.values() }]])),
     log,
   );
 }

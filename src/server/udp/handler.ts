@@ -16,6 +16,7 @@ import {
   type PacketBatch,
 } from '../../transport/udp/batch.js';
 import type { Logger } from '../../util/log.js';
+import type { PeerClientCounts } from '../../metrics/peer-clients.js';
 import type { ConnectionIdValidator } from './connection-id.js';
 
 /** Counts of what the handler saw; read by statistics and metrics. */
@@ -67,6 +68,8 @@ export class UdpRequestHandler {
     private readonly verifyConnectionIds = true,
     /** Checked on announces; absent where another thread checked (shard workers). */
     private readonly access: { readonly current: AccessList } = { current: AccessList.OFF },
+    /** [metrics] peer_clients; null when off (and in shard workers, behind the counting socket workers). */
+    private readonly peerClients: PeerClientCounts | null = null,
   ) {}
 
   /** A BatchHandler: replies to rx slots [0, count) go into tx slots; returns their number. */
@@ -100,6 +103,14 @@ export class UdpRequestHandler {
     return replies;
   };
 
+  /** Counts replies made elsewhere (by the shard workers) that this thread sends: tx slots [0, count). */
+  countReplies(tx: PacketBatch, count: number): void {
+    for (let j = 0; j < count; j++) {
+      if (tx.meta32[j * META_INTS + META_FAMILY / 4] === 4) this.counters.responsesIpv4++;
+      else this.counters.responsesIpv6++;
+    }
+  }
+
   /** Handles rx slot i; writes the reply into tx slot `slot` and returns its size (0: none now). */
   private handleOne(rx: PacketBatch, i: number, length: number, tx: PacketBatch, slot: number): number {
     const request = this.request;
@@ -127,6 +138,7 @@ export class UdpRequestHandler {
         return writeErrorResponse(tx.data, tx.dataView, out, request.transactionId, RequestError.FORBIDDEN);
       }
       this.counters.announce++;
+      if (this.peerClients !== null) this.peerClients.count(rx.data, request.peerIdOffset);
       return this.swarms.announce(rx, i, request, tx, out);
     }
     if (status === ReadStatus.SCRAPE) {

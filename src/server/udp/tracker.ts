@@ -8,6 +8,7 @@ import { openUdpTransport, type UdpTransport } from '../../transport/udp/index.j
 import { startWorkerPool } from '../workers/pool.js';
 import { attachMetrics } from '../../metrics/server.js';
 import { storeValues, udpSamples } from '../../metrics/tracker-samples.js';
+import { peerClientCounts } from '../../metrics/peer-clients.js';
 import { shardSettings } from '../workers/shared.js';
 import { startCleaning, startStatisticsLine, storeKeys, summaryOf, swarmSummary, closeInOrder } from '../periodic.js';
 import { type SocketAddress, formatSocketAddress, parseSocketAddress } from '../../util/address.js';
@@ -84,7 +85,8 @@ export async function startSingleThreadUdpTracker(
   const store = new TorrentStore();
   const validator = new ConnectionIdValidator(options.secret ?? createConnectionIdSecret(), config.cleaning.max_connection_age, options.clock);
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
-  const handler = new UdpRequestHandler(validator, new LocalSwarms(store, validator, protocolOptions(config)), log, true, access);
+  const peerClients = peerClientCounts(config.metrics);
+  const handler = new UdpRequestHandler(validator, new LocalSwarms(store, validator, protocolOptions(config)), log, true, access, peerClients);
   const reloadAccessList = () => access.reload();
   process.on('SIGUSR1', reloadAccessList);
   const transport = await openUdpTransport(
@@ -124,7 +126,7 @@ export async function startSingleThreadUdpTracker(
       close: closeInOrder(reloadAccessList, [cleaning, statistics], () => transport.close()),
     },
     config.metrics,
-    () => udpSamples(new Map([['main', { ...handler.counters, ...transport.counters, ...storeValues(store) }]])),
+    () => udpSamples(new Map([['main', { ...handler.counters, ...transport.counters, ...storeValues(store), ...peerClients?.values() }]])),
     log,
   );
 }

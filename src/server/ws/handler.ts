@@ -16,6 +16,7 @@ import { jitteredInterval } from '../../swarm/interval.js';
 import { WsAnnounceOutcome, type WsTorrentCounts, type WsTorrents } from '../../swarm/ws-swarms.js';
 import type { WsHooks, WsLink } from '../../transport/ws/server.js';
 import { WsConnection } from './connection.js';
+import type { PeerClientCounts } from '../../metrics/peer-clients.js';
 
 export interface WsProtocolOptions {
   readonly announceInterval: number;
@@ -49,13 +50,18 @@ export const WsFailure = {
   FORBIDDEN: 'Info hash not allowed', // as aquatic_udp/http
 } as const;
 
-const infoHashBytes = new Uint8Array(20);
-const infoHashView = new DataView(infoHashBytes.buffer);
+const idBytes = new Uint8Array(20);
+const idView = new DataView(idBytes.buffer);
 
-/** A 20-char binary string (code points 0-255, checked by the decoder) as bytes. */
+/** A 20-char binary string (code points 0-255, checked by the decoder) as bytes, valid until the next call. */
+function binaryStringBytes(text: string): Uint8Array {
+  for (let i = 0; i < 20; i++) idBytes[i] = text.charCodeAt(i);
+  return idBytes;
+}
+
 function binaryStringView(text: string): DataView {
-  for (let i = 0; i < 20; i++) infoHashBytes[i] = text.charCodeAt(i);
-  return infoHashView;
+  binaryStringBytes(text);
+  return idView;
 }
 
 export class WsMessageHandler implements WsHooks<WsConnection> {
@@ -72,6 +78,8 @@ export class WsMessageHandler implements WsHooks<WsConnection> {
     /** Seconds on the swarm clock (peer and offer expiry). */
     private readonly now: () => number,
     private readonly access: { readonly current: AccessList } = { current: AccessList.OFF },
+    /** [metrics] peer_clients; null when off. */
+    private readonly peerClients: PeerClientCounts | null = null,
   ) {
     this.limits = { maxOffers: options.maxOffers, maxScrapeTorrents: options.maxScrapeTorrents };
     this.interval = jitteredInterval(options.announceInterval, options.intervalJitter);
@@ -140,6 +148,7 @@ export class WsMessageHandler implements WsHooks<WsConnection> {
     if (held !== undefined && held !== peerId) torrents.remove(infoHash, held, connection);
     connection.swarms.set(infoHash, peerId);
     this.counters.announces++;
+    if (this.peerClients !== null) this.peerClients.count(binaryStringBytes(peerId), 0);
     this.respond(connection, infoHash);
 
     const offers = message.offers;

@@ -12,6 +12,7 @@ import { listenOrExplain, loadTlsFiles, reloadTlsInto } from '../tls-files.js';
 import { AccessListHolder } from '../../access/access-list.js';
 import { attachMetrics } from '../../metrics/server.js';
 import { wsSamples } from '../../metrics/tracker-samples.js';
+import { peerClientCounts } from '../../metrics/peer-clients.js';
 import { startStatisticsLine, closeInOrder } from '../periodic.js';
 import type { WsConnection } from './connection.js';
 import { WsMessageHandler } from './handler.js';
@@ -37,6 +38,7 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
   const now = () => Math.floor((Date.now() - started) / 1000);
   const torrents = new WsTorrents<WsConnection>();
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
+  const peerClients = peerClientCounts(config.metrics);
   const handler = new WsMessageHandler(
     torrents,
     {
@@ -51,6 +53,7 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
     },
     now,
     access,
+    peerClients,
   );
   const network = config.network;
   const options: WsServerOptions = {
@@ -115,7 +118,7 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
       close: closeInOrder(reload, [cleaning, statistics], () => server.close()),
     },
     config.metrics,
-    () => wsSamples(new Map([['main', { ...handler.counters, ...server.counters, connections: server.connectionCount, torrents: torrents.torrentCount, peers: torrents.peers, seeders: torrents.seeders }]])),
+    () => wsSamples(new Map([['main', { ...handler.counters, ...server.counters, connections: server.connectionCount, torrents: torrents.torrentCount, peers: torrents.peers, seeders: torrents.seeders, ...peerClients?.values() }]])),
     log,
   );
 }
