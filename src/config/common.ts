@@ -70,3 +70,22 @@ export const intervalJitterField = integer(0, {
   max: 3600,
   doc: 'Seconds of random extra added to each announce interval, so that clients do not announce in lockstep (0: none).',
 });
+
+export function completedCountsSection() {
+  return section('Completed-download counts (scrape "downloaded"): kept when a torrent loses its last peer, saved to a file, restored at start.', {
+    max_retained_torrents: integer(1_000_000, {
+      min: 0,
+      max: 100_000_000,
+      doc: 'Counts of torrents without peers kept in memory (about 72 bytes each); when full the smallest count goes. 0: a count goes with its last peer.',
+    }),
+    path: string('', { doc: 'File the counts are saved to (every interval and on shutdown) and restored from at start; a bad file is reported and skipped. "": not saved.' }),
+    interval: integer(300, { min: 1, max: 86_400, doc: 'Seconds between saves of the counts file.' }),
+  });
+}
+
+export function fullScrapeExportSection() {
+  return section('Full-scrape export: every torrent with complete, incomplete and downloaded, written as JSON.', {
+    path: string('', { doc: 'File written every interval (atomically: a temporary file renamed over it). "": no export.' }),
+    interval: integer(300, { min: 1, max: 86_400, doc: 'Seconds between exports.' }),
+  });
+}

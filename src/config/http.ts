@@ -1,6 +1,7 @@
 // The aquatic_http configuration: what `-p` prints and `-c` accepts.
 import { isIP } from 'node:net';
 import { intervalJitterField, accessListSection, addressField, metricsSection, privilegesSection, swarmWorkersField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
+import { completedCountsSection, fullScrapeExportSection } from './common.js';
 import { type Infer, boolean, integer, section, string, stringList } from './schema.js';
 import { tlsSection } from './tls.js';
 
@@ -31,6 +32,7 @@ export const httpConfigSchema = section('aquatic_http', {
   tls: tlsSection('HTTPS'),
   protocol: section('BEP 3 / 23 / 48 behaviour.', {
     max_scrape_torrents: integer(100, { min: 1, max: 1000, doc: 'Info hashes answered per scrape; further ones are ignored.' }),
+    allow_full_scrape: boolean(false, 'Answer GET /scrape without info_hash with every torrent (costly on a large tracker).'),
     max_peers: integer(50, { min: 1, max: 1000, doc: 'Peers per announce reply, and the default when numwant is absent.' }),
     interval_jitter: intervalJitterField,
     peer_announce_interval: integer(120, { min: 1, max: 86_400, doc: 'Seconds clients are asked to wait between announces ("interval").' }),
@@ -47,6 +49,8 @@ export const httpConfigSchema = section('aquatic_http', {
     interval: integer(5, { min: 1, max: 86_400, doc: 'Seconds between statistics lines.' }),
     print_to_stdout: boolean(false, 'Print a line of request and peer counts to stdout every interval.'),
   }),
+  completed_counts: completedCountsSection(),
+  full_scrape_export: fullScrapeExportSection(),
 });
 
 export type HttpConfig = Infer<typeof httpConfigSchema>;

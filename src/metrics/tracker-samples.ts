@@ -2,6 +2,7 @@
 // built from the flat counter records that handlers, transports, stores and worker threads
 // keep. Each record is one worker's; its name becomes the `worker` label.
 import type { TorrentStore } from '../swarm/torrents.js';
+import type { RetainedCounts } from '../swarm/retained-counts.js';
 import type { Sample } from './prometheus.js';
 import { PEER_CLIENT_KEY } from './peer-clients.js';
 
@@ -15,7 +16,13 @@ export function storeValues(store: TorrentStore): CounterRecord {
     peersIpv6: store.ipv6.peers,
     seedersIpv4: store.ipv4.seeders,
     seedersIpv6: store.ipv6.seeders,
+    ...retainedValues(store.retained),
   };
+}
+
+/** The retained completed counts of a store (TorrentStore or WsTorrents) as a counter record. */
+export function retainedValues(retained: RetainedCounts): CounterRecord {
+  return { retainedCounts: retained.size, retainedEvictions: retained.evictions };
 }
 
 type Spec = readonly [key: string, name: string, type: 'counter' | 'gauge', help: string, labels?: Record<string, string>];
@@ -29,6 +36,8 @@ const COMMON: readonly Spec[] = [
   ['forbidden', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'forbidden' }],
   ['dropped', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'shard_queue_full' }],
   ['expired', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'shard_no_reply' }],
+  ['retainedCounts', 'aquatic_retained_completed_counts', 'gauge', 'Completed counts kept for torrents without peers.'],
+  ['retainedEvictions', 'aquatic_retained_completed_counts_evicted_total', 'counter', 'Retained completed counts dropped because max_retained_torrents was reached.'],
 ];
 
 const UDP: readonly Spec[] = [

@@ -23,6 +23,7 @@ import {
 import {
   HttpRoute,
   INFO_HASH_AT,
+  QueryError,
   type HttpAnnounce,
   type HttpScrape,
   createHttpAnnounce,
@@ -42,6 +43,7 @@ import { type ClientAddressPolicy, clientAddress } from './client-address.js';
 import { AccessList } from '../../access/access-list.js';
 import { jitteredInterval } from '../../swarm/interval.js';
 import type { PeerClientCounts } from '../../metrics/peer-clients.js';
+import { STATS_STRIDE, type TorrentStats, sortedByInfoHash } from '../../swarm/snapshot.js';
 
 export interface HttpProtocolOptions {
   readonly announceInterval: number;
@@ -51,6 +53,8 @@ export interface HttpProtocolOptions {
   readonly minAnnounceInterval: number;
   readonly maxPeers: number;
   readonly maxScrapeTorrents: number;
+  /** Answer a scrape without info_hash with every torrent. */
+  readonly allowFullScrape: boolean;
 }
 
 export class HttpRequestCounters {
@@ -81,6 +85,8 @@ export interface AnnouncePeer {
 export interface HttpSwarms {
   announce(handler: HttpRequestHandler, query: HttpAnnounce, peer: AnnouncePeer, want: number, keepAlive: boolean, later: DeferredReply): Uint8Array | null;
   scrape(handler: HttpRequestHandler, query: HttpScrape, keepAlive: boolean, later: DeferredReply): Uint8Array | null;
+  /** Every torrent (with [protocol] allow_full_scrape). */
+  fullScrape(handler: HttpRequestHandler, keepAlive: boolean, later: DeferredReply): Uint8Array | null;
 }
 
 export class HttpRequestHandler {
@@ -150,6 +156,10 @@ export class HttpRequestHandler {
   private scrape(request: HttpRequest, later: DeferredReply): Uint8Array | null {
     const query = this.scrapeQuery;
     const problem = readScrapeQuery(request.bytes, this.target.queryStart, this.target.queryEnd, query);
+    if (problem === QueryError.FULL_SCRAPE && this.options.allowFullScrape) {
+      this.counters.scrape++;
+      return this.swarms.fullScrape(this, request.keepAlive, later);
+    }
     if (problem !== null) return this.failure(problem, request.keepAlive);
     this.counters.scrape++;
     return this.swarms.scrape(this, query, request.keepAlive, later);
@@ -199,6 +209,21 @@ export class HttpRequestHandler {
   /** The scrape response: `stats` holds [complete, downloaded, incomplete] per hash. */
   respondScrape(hashes: Uint8Array, count: number, stats: ArrayLike<number>, keepAlive: boolean): Uint8Array {
     return this.framed(writeScrapeResponse(this.out, BODY_AT, hashes, count, stats), keepAlive);
+  }
+
+  /** A full scrape: every torrent, in a response of its own (it may be far larger than `out`). */
+  respondFullScrape(torrents: TorrentStats, keepAlive: boolean): Uint8Array {
+    const sorted = sortedByInfoHash(torrents);
+    const count = sorted.stats.length / STATS_STRIDE;
+    const stats = new Float64Array(count * SCRAPE_STATS_STRIDE);
+    for (let t = 0; t < count; t++) {
+      stats[t * SCRAPE_STATS_STRIDE] = sorted.stats[t * STATS_STRIDE]!;
+      stats[t * SCRAPE_STATS_STRIDE + 1] = sorted.stats[t * STATS_STRIDE + 2]!;
+      stats[t * SCRAPE_STATS_STRIDE + 2] = sorted.stats[t * STATS_STRIDE + 1]!;
+    }
+    const out = Buffer.allocUnsafe(BODY_AT + scrapeResponseMaxLength(count));
+    const length = writeScrapeResponse(out, BODY_AT, sorted.hashes, count, stats);
+    return out.subarray(writeResponseHeadBefore(out, BODY_AT, length, keepAlive), BODY_AT + length);
   }
 
   failure(reason: string, keepAlive: boolean): Uint8Array {
@@ -254,6 +279,10 @@ export class LocalHttpSwarms implements HttpSwarms {
       stats[i * SCRAPE_STATS_STRIDE + 2] = counts.leechers;
     }
     return handler.respondScrape(query.infoHashes, query.count, stats, keepAlive);
+  }
+
+  fullScrape(handler: HttpRequestHandler, keepAlive: boolean): Uint8Array {
+    return handler.respondFullScrape(this.store.snapshot().torrents, keepAlive);
   }
 }
 

@@ -19,7 +19,7 @@ import { peerClientCounts } from '../../metrics/peer-clients.js';
 const BATCH = 256;
 const LISTEN_BACKLOG = 1024;
 
-const { setup, config, log, post, createRouter, onReplies, onReload, serveStatistics } = socketWorkerContext<HttpConfig>('aquatic_http');
+const { setup, config, log, post, createRouter, onReplies, onReload, serveStatistics, allTorrents } = socketWorkerContext<HttpConfig>('aquatic_http');
 
 start().catch((error: unknown) => post({ type: 'failed', message: (error as Error).message }));
 
@@ -38,7 +38,7 @@ async function start(): Promise<void> {
   const clock = new ConnectionIdValidator(setup.secret, setup.shard.maxConnectionAge);
   const maxScrape = Math.min(config.protocol.max_scrape_torrents, MAX_SHARDED_SCRAPE);
   const router = createRouter(maxScrape, () => clock.now);
-  const swarms = new ShardedHttpSwarms(router, clock, BATCH, log);
+  const swarms = new ShardedHttpSwarms(router, clock, BATCH, log, allTorrents);
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
   const peerClients = peerClientCounts(config.metrics);
   const handler = new HttpRequestHandler(swarms, { ...httpProtocolOptions(config), maxScrapeTorrents: maxScrape }, proxyPolicy(config), access, peerClients);

@@ -20,6 +20,7 @@ import type { ClientAddressPolicy } from './client-address.js';
 import { listenOrExplain, loadTlsFiles, reloadTlsInto } from '../tls-files.js';
 import { AccessListHolder } from '../../access/access-list.js';
 import { startCleaning, startStatisticsLine, storeKeys, summaryOf, swarmSummary, closeInOrder } from '../periodic.js';
+import { restoreStoreFiles } from '../../persistence/tracker-files.js';
 
 export interface HttpTracker {
   readonly port: number;
@@ -88,7 +89,8 @@ export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logg
   if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
   const started = Date.now();
   const now = () => Math.floor((Date.now() - started) / 1000);
-  const store = new TorrentStore();
+  const store = new TorrentStore(config.completed_counts.max_retained_torrents);
+  const startFiles = await restoreStoreFiles('aquatic_http', config, store, log);
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
   const peerClients = peerClientCounts(config.metrics);
   const handler = new HttpRequestHandler(
@@ -121,6 +123,7 @@ export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logg
   };
   process.on('SIGUSR1', reload);
 
+  const files = startFiles();
   const cleaning = startCleaning(store, now, config.cleaning.interval, log, access);
   const statistics = config.statistics.print_to_stdout
     ? startStatisticsLine(config.statistics.interval, handler.counters, (rate) =>
@@ -136,7 +139,10 @@ export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logg
       store,
       failure: new Promise<Error>(() => {}),
       reload,
-      close: closeInOrder(reload, [cleaning, statistics], () => server.close()),
+      close: closeInOrder(reload, [cleaning, statistics], async () => {
+        await server.close();
+        await files.close();
+      }),
     },
     config.metrics,
     () => httpSamples(new Map([['main', { ...handler.counters, ...httpServerValues(server), ...storeValues(store), ...peerClients?.values() }]])),
@@ -151,6 +157,7 @@ export function httpProtocolOptions(config: HttpConfig): HttpProtocolOptions {
     minAnnounceInterval: config.protocol.min_announce_interval,
     maxPeers: config.protocol.max_peers,
     maxScrapeTorrents: config.protocol.max_scrape_torrents,
+    allowFullScrape: config.protocol.allow_full_scrape,
   };
 }
 

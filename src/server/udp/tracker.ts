@@ -16,6 +16,7 @@ import type { Logger } from '../../util/log.js';
 import { ConnectionIdValidator, createConnectionIdSecret, type ConnectionIdSecret } from './connection-id.js';
 import { AccessListHolder } from '../../access/access-list.js';
 import { UdpRequestHandler } from './handler.js';
+import { restoreStoreFiles } from '../../persistence/tracker-files.js';
 import { LocalSwarms, protocolOptions } from './local-swarms.js';
 
 export interface UdpTracker {
@@ -82,7 +83,8 @@ export async function startSingleThreadUdpTracker(
 ): Promise<SingleThreadUdpTracker> {
   const address = parseSocketAddress(config.network.address);
   if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
-  const store = new TorrentStore();
+  const store = new TorrentStore(config.completed_counts.max_retained_torrents);
+  const startFiles = await restoreStoreFiles('aquatic_udp', config, store, log);
   const validator = new ConnectionIdValidator(options.secret ?? createConnectionIdSecret(), config.cleaning.max_connection_age, options.clock);
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
   const peerClients = peerClientCounts(config.metrics);
@@ -108,6 +110,7 @@ export async function startSingleThreadUdpTracker(
     validator.tick();
     return validator.now;
   };
+  const files = startFiles();
   const cleaning = startCleaning(store, swarmClock, config.cleaning.interval, log, access);
   const statistics = config.statistics.print_to_stdout
     ? startStatisticsLine(config.statistics.interval, handler.counters, (rate) =>
@@ -123,7 +126,10 @@ export async function startSingleThreadUdpTracker(
       transport,
       handler,
       store,
-      close: closeInOrder(reloadAccessList, [cleaning, statistics], () => transport.close()),
+      close: closeInOrder(reloadAccessList, [cleaning, statistics], async () => {
+        await transport.close();
+        await files.close();
+      }),
     },
     config.metrics,
     () => udpSamples(new Map([['main', { ...handler.counters, ...transport.counters, ...storeValues(store), ...peerClients?.values() }]])),

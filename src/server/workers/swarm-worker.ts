@@ -13,7 +13,8 @@ import { UdpRequestHandler } from '../udp/handler.js';
 
 import { LocalSwarms } from '../udp/local-swarms.js';
 import { REPLY_RECORD_HEADER, REQUEST_RECORD_HEADER } from './shard-router.js';
-import { REPORT, STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from './shared.js';
+import { FINAL_SNAPSHOT, REPORT, SNAPSHOT, STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from './shared.js';
+import { snapshotBuffers } from '../../swarm/snapshot.js';
 
 const BATCH = 256;
 
@@ -23,7 +24,8 @@ const log = new Logger(settings.logLevel, `${settings.name} swarm-${String(setup
 const bells = new Int32Array(setup.doorbells);
 const me = shardBell(setup.index);
 const clock = new ConnectionIdValidator(setup.secret, settings.maxConnectionAge);
-const store = new TorrentStore();
+const store = new TorrentStore(Math.ceil(settings.maxRetainedTorrents / setup.swarmWorkers));
+if (setup.restored !== undefined) store.retained.restore(setup.restored);
 const handler = new UdpRequestHandler(clock, new LocalSwarms(store, clock, settings.protocol), log, false);
 const readers = setup.requests.map((perShard) => new RingReader(perShard[setup.index]!));
 const writers = setup.replies[setup.index]!.map((buffer) => new RingWriter(buffer));
@@ -69,8 +71,13 @@ function serve(k: number): number {
   }
 }
 
-function post(message: WorkerMessage): void {
-  parentPort!.postMessage(message);
+function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
+  parentPort!.postMessage(message, transfer);
+}
+
+function postSnapshot(generation: number): void {
+  const snapshot = store.snapshot();
+  post({ type: 'snapshot', shard: setup.index, generation, snapshot }, snapshotBuffers(snapshot));
 }
 
 post({ type: 'ready', port: 0 });
@@ -79,6 +86,7 @@ const statsEvery = settings.statisticsInterval * 1000;
 let nextClean = Date.now() + cleanEvery;
 let nextStats = Date.now() + statsEvery;
 let reported = 0;
+let snapshotted = Atomics.load(bells, SNAPSHOT);
 for (;;) {
   const seen = Atomics.load(bells, me);
   let taken = 0;
@@ -97,5 +105,12 @@ for (;;) {
     reported = generation;
     nextStats = now + statsEvery;
   }
+  const wanted = Atomics.load(bells, SNAPSHOT);
+  if (wanted !== snapshotted) {
+    postSnapshot(wanted);
+    snapshotted = wanted;
+  }
   if (taken === 0) Atomics.wait(bells, me, seen, Math.max(1, Math.min(nextClean, settings.reportStatistics ? nextStats : Infinity) - now));
 }
+// The loop ends only after a last drain of the rings: this snapshot holds every request served.
+if (settings.finalSnapshot) postSnapshot(FINAL_SNAPSHOT);

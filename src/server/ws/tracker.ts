@@ -11,10 +11,11 @@ import type { Logger } from '../../util/log.js';
 import { listenOrExplain, loadTlsFiles, reloadTlsInto } from '../tls-files.js';
 import { AccessListHolder } from '../../access/access-list.js';
 import { attachMetrics } from '../../metrics/server.js';
-import { wsSamples } from '../../metrics/tracker-samples.js';
+import { retainedValues, wsSamples } from '../../metrics/tracker-samples.js';
 import { peerClientCounts } from '../../metrics/peer-clients.js';
 import { startStatisticsLine, closeInOrder } from '../periodic.js';
 import type { WsConnection } from './connection.js';
+import { restoreStoreFiles } from '../../persistence/tracker-files.js';
 import { WsMessageHandler } from './handler.js';
 
 export interface WsTracker {
@@ -36,7 +37,8 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
   if (config.socket_workers > 1) log.warn(`socket_workers = ${config.socket_workers}: aquatic_ws runs one worker in this version`);
   const started = Date.now();
   const now = () => Math.floor((Date.now() - started) / 1000);
-  const torrents = new WsTorrents<WsConnection>();
+  const torrents = new WsTorrents<WsConnection>(config.completed_counts.max_retained_torrents);
+  const startFiles = await restoreStoreFiles('aquatic_ws', config, torrents, log);
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
   const peerClients = peerClientCounts(config.metrics);
   const handler = new WsMessageHandler(
@@ -89,6 +91,7 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
   };
   process.on('SIGUSR1', reload);
 
+  const files = startFiles();
   const clean = () => {
     const begun = performance.now();
     const removed = torrents.clean(now(), handler.forgetExpired);
@@ -115,10 +118,13 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
       failure: new Promise<Error>(() => {}),
       reload,
       clean,
-      close: closeInOrder(reload, [cleaning, statistics], () => server.close()),
+      close: closeInOrder(reload, [cleaning, statistics], async () => {
+        await server.close();
+        await files.close();
+      }),
     },
     config.metrics,
-    () => wsSamples(new Map([['main', { ...handler.counters, ...server.counters, connections: server.connectionCount, torrents: torrents.torrentCount, peers: torrents.peers, seeders: torrents.seeders, ...peerClients?.values() }]])),
+    () => wsSamples(new Map([['main', { ...handler.counters, ...server.counters, connections: server.connectionCount, torrents: torrents.torrentCount, peers: torrents.peers, seeders: torrents.seeders, ...peerClients?.values(), ...retainedValues(torrents.retained) }]])),
     log,
   );
 }
