@@ -10,6 +10,8 @@ export const ErrorCode = {
   BIND: 'AQUATIC_ERR_BIND',
   /** The command line was misused. */
   USAGE: 'AQUATIC_ERR_USAGE',
+  /** Embedding hooks that are not functions, or hooks with worker threads (they cannot cross threads). */
+  HOOKS_INVALID: 'AQUATIC_ERR_HOOKS_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

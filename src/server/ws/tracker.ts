@@ -8,6 +8,7 @@ import { formatSocketAddress, parseSocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
 import { listenOrExplain, loadTlsFiles, reloadTlsInto } from '../tls-files.js';
 import { AccessListHolder } from '../../access/access-list.js';
+import { type TrackerHooks, hookRunnerFor } from '../hooks.js';
 import { attachMetrics } from '../../metrics/server.js';
 import { wsSamples } from '../../metrics/tracker-samples.js';
 import { startStatisticsLine, closeInOrder } from '../periodic.js';
@@ -27,7 +28,7 @@ export interface WsTracker {
   close(): Promise<void>;
 }
 
-export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsTracker> {
+export async function startWsTracker(config: WsConfig, log: Logger, hooks?: TrackerHooks): Promise<WsTracker> {
   const address = parseSocketAddress(config.network.address);
   if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
   if (config.socket_workers > 1) log.warn(`socket_workers = ${config.socket_workers}: aquatic_ws runs one worker in this version`);
@@ -49,6 +50,7 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
     },
     now,
     access,
+    hookRunnerFor(hooks, config, log),
   );
   const network = config.network;
   const server = new WsServer(
