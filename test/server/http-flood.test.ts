@@ -15,8 +15,9 @@ const REQUEST_TIMEOUT_S = 3;
 /** File descriptors kept free for everything else in a process. */
 const FD_RESERVE = 300;
 /**
- * RSS growth per flooding connection (a net.Socket, its buffers and our Connection): about
- * 3-6 KiB measured; the bound leaves room for allocator and GC noise.
+ * RSS growth per flooding connection (a net.Socket, its buffers and our Connection), after a
+ * full GC: 5-7 KiB measured for half-open ones, 7-10 KiB for slowloris ones (their partial
+ * heads); the bound leaves room for allocator and GC noise.
  */
 const MAX_RSS_PER_CONNECTION = 24 * 1024;
 /** A real announce during a flood, answered "promptly": well inside the request timeout. */
