@@ -18,6 +18,8 @@ export const ErrorCode = {
   CHROOT: 'AQUATIC_ERR_CHROOT',
   /** Switching to the user failed, or root could still be regained afterwards. */
   PRIVILEGE_DROP: 'AQUATIC_ERR_PRIVILEGE_DROP',
+  /** Embedding hooks that are not functions, or hooks with worker threads (they cannot cross threads). */
+  HOOKS_INVALID: 'AQUATIC_ERR_HOOKS_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

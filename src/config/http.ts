@@ -18,7 +18,7 @@ export const httpConfigSchema = section('aquatic_http', {
     max_connections: integer(10_000, { min: 1, max: 1_000_000, doc: 'Open connections at most; further ones are closed at once.' }),
     max_request_head_bytes: integer(4096, { min: 256, max: 65_536, doc: 'Bytes allowed for a request line and its headers (431 beyond).' }),
     idle_timeout: integer(120, { min: 1, max: 86_400, doc: 'Seconds a connection may stay idle between requests.' }),
-    request_timeout: integer(10, { min: 1, max: 3600, doc: 'Seconds a client has to finish a request it started (slow clients are cut off).' }),
+    request_timeout: integer(10, { min: 1, max: 3600, doc: 'Seconds a client has to finish a request it started, and a new connection to send its first one (slow and silent clients are cut off).' }),
     runs_behind_reverse_proxy: boolean(false, 'Take the client address from reverse_proxy_ip_header_name (rightmost entry) instead of the connection.'),
     reverse_proxy_ip_header_name: string('X-Forwarded-For', {
       doc: 'The header a reverse proxy puts the client address in.',

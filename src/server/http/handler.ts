@@ -44,6 +44,7 @@ import { AccessList } from '../../access/access-list.js';
 import { jitteredInterval } from '../../swarm/interval.js';
 import type { PeerClientCounts } from '../../metrics/peer-clients.js';
 import { STATS_STRIDE, type TorrentStats, sortedByInfoHash } from '../../swarm/snapshot.js';
+import { type AnnounceParams, FORBIDDEN_REASON, type HookRunner, announceEventName, hex20 } from '../hooks.js';
 
 export interface HttpProtocolOptions {
   readonly announceInterval: number;
@@ -65,7 +66,6 @@ export class HttpRequestCounters {
   notFound = 0;
 }
 
-const FORBIDDEN = 'Info hash not allowed';
 const LANDING = 'aquatic_http: a BitTorrent tracker. Announce at /announce, scrape at /scrape.\n';
 const EMPTY = new Uint8Array(0);
 /** Where bodies start in the reply buffer: the head is written right before them. */
@@ -109,6 +109,8 @@ export class HttpRequestHandler {
     private readonly access: { readonly current: AccessList } = { current: AccessList.OFF },
     /** [metrics] peer_clients; null when off. */
     private readonly peerClients: PeerClientCounts | null = null,
+    /** The embedder's hooks (single-thread tracker only); null costs one test per announce or scrape. */
+    private readonly hooks: HookRunner | null = null,
   ) {
     this.scrapeQuery = createHttpScrape(options.maxScrapeTorrents);
     const bodyMax = Math.max(
@@ -140,9 +142,15 @@ export class HttpRequestHandler {
     const query = this.announceQuery;
     const problem = readAnnounceQuery(request.bytes, this.target.queryStart, this.target.queryEnd, query);
     if (problem !== null) return this.failure(problem, request.keepAlive);
-    if (!this.access.current.allows(query.idsView, INFO_HASH_AT)) return this.failure(FORBIDDEN, request.keepAlive);
+    if (!this.access.current.allows(query.idsView, INFO_HASH_AT)) return this.failure(FORBIDDEN_REASON, request.keepAlive);
     const ip = clientAddress(this.proxy, request.remoteAddress, request.forwarded);
     if (typeof ip !== 'string') return this.failure(ip.error, request.keepAlive);
+    const hooks = this.hooks;
+    const params = hooks !== null && hooks.announces ? announceParams(query, ip) : null;
+    if (params !== null && hooks !== null) {
+      const refusal = hooks.refusal(params);
+      if (refusal !== null) return this.failure(refusal, request.keepAlive);
+    }
     this.counters.announce++;
     if (this.peerClients !== null) this.peerClients.count(query.peerId, 0);
     const peer = this.peer;
@@ -150,7 +158,9 @@ export class HttpRequestHandler {
     writeIpAs16(ip, peer.ip16, 0);
     const max = this.options.maxPeers;
     const want = query.numWant < 0 || query.numWant > max ? max : query.numWant;
-    return this.swarms.announce(this, query, peer, want, request.keepAlive, later);
+    const reply = this.swarms.announce(this, query, peer, want, request.keepAlive, later);
+    if (params !== null && hooks !== null) hooks.announced(params);
+    return reply;
   }
 
   private scrape(request: HttpRequest, later: DeferredReply): Uint8Array | null {
@@ -162,7 +172,15 @@ export class HttpRequestHandler {
     }
     if (problem !== null) return this.failure(problem, request.keepAlive);
     this.counters.scrape++;
-    return this.swarms.scrape(this, query, request.keepAlive, later);
+    const reply = this.swarms.scrape(this, query, request.keepAlive, later);
+    if (this.hooks !== null && this.hooks.scrapes) {
+      const infoHashes = new Array<string>(query.count);
+      for (let i = 0; i < query.count; i++) infoHashes[i] = hex20(query.infoHashes, i * INFO_HASH_SIZE);
+      // Scrapes never needed the client's address; where the proxy header is wrong it is left empty.
+      const ip = clientAddress(this.proxy, request.remoteAddress, request.forwarded);
+      this.hooks.scraped({ protocol: 'http', ip: typeof ip === 'string' ? ip : '', infoHashes });
+    }
+    return reply;
   }
 
   /** Where the swarm writes compact peers for respondAnnounce (BEP 7: IPv6 ones in peers6). */
@@ -284,6 +302,22 @@ export class LocalHttpSwarms implements HttpSwarms {
   fullScrape(handler: HttpRequestHandler, keepAlive: boolean): Uint8Array {
     return handler.respondFullScrape(this.store.snapshot().torrents, keepAlive);
   }
+}
+
+function announceParams(query: HttpAnnounce, ip: string): AnnounceParams {
+  return {
+    protocol: 'http',
+    infoHash: hex20(query.infoHash, 0),
+    peerId: hex20(query.peerId, 0),
+    ip,
+    port: query.port,
+    event: announceEventName(query.event),
+    seeder: query.left === 0,
+    numwant: query.numWant,
+    uploaded: query.uploaded,
+    downloaded: query.downloaded,
+    left: query.left,
+  };
 }
 
 function plainResponseWith(text: string, keepAlive: boolean): Buffer {

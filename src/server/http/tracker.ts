@@ -19,6 +19,7 @@ import { type HttpProtocolOptions, HttpRequestHandler, LocalHttpSwarms, httpServ
 import type { ClientAddressPolicy } from './client-address.js';
 import { listenOrExplain, loadTlsFiles, reloadTlsInto } from '../tls-files.js';
 import { AccessListHolder } from '../../access/access-list.js';
+import { type TrackerHooks, checkHooks, hookRunnerFor } from '../hooks.js';
 import { startCleaning, startStatisticsLine, storeKeys, summaryOf, swarmSummary, closeInOrder } from '../periodic.js';
 import { restoreStoreFiles } from '../../persistence/tracker-files.js';
 
@@ -42,7 +43,8 @@ export interface SingleThreadHttpTracker extends HttpTracker {
  * Starts aquatic_http: in this thread when socket_workers = swarm_workers = 1, otherwise
  * socket worker threads (one SO_REUSEPORT listener each) in front of swarm shard threads.
  */
-export async function startHttpTracker(config: HttpConfig, log: Logger): Promise<HttpTracker> {
+export async function startHttpTracker(config: HttpConfig, log: Logger, hooks?: TrackerHooks): Promise<HttpTracker> {
+  checkHooks(hooks, config); // before any thread starts
   if (config.socket_workers > 1 || config.swarm_workers > 1) {
     const { binding, reason } = loadNativeBinding();
     if (binding !== null) {
@@ -81,10 +83,10 @@ export async function startHttpTracker(config: HttpConfig, log: Logger): Promise
     }
     log.warn(`socket_workers and swarm_workers above 1 need the native addon (${reason}): running in one thread`);
   }
-  return startSingleThreadHttpTracker(config, log);
+  return startSingleThreadHttpTracker(config, log, hooks);
 }
 
-export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logger): Promise<SingleThreadHttpTracker> {
+export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logger, hooks?: TrackerHooks): Promise<SingleThreadHttpTracker> {
   const address = parseSocketAddress(config.network.address);
   if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
   const started = Date.now();
@@ -99,6 +101,7 @@ export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logg
     proxyPolicy(config),
     access,
     peerClients,
+    hookRunnerFor(hooks, config, log),
   );
   const server = new HttpServer(
     {

@@ -15,6 +15,7 @@ import { type SocketAddress, formatSocketAddress, parseSocketAddress } from '../
 import type { Logger } from '../../util/log.js';
 import { ConnectionIdValidator, createConnectionIdSecret, type ConnectionIdSecret } from './connection-id.js';
 import { AccessListHolder } from '../../access/access-list.js';
+import { type TrackerHooks, checkHooks, hookRunnerFor } from '../hooks.js';
 import { UdpRequestHandler } from './handler.js';
 import { restoreStoreFiles } from '../../persistence/tracker-files.js';
 import { LocalSwarms, protocolOptions } from './local-swarms.js';
@@ -41,6 +42,8 @@ export interface UdpTrackerOptions {
   readonly secret?: ConnectionIdSecret;
   /** Clock in milliseconds (tests move time with it). */
   readonly clock?: () => number;
+  /** The embedder's filter and observers; only with socket_workers = swarm_workers = 1. */
+  readonly hooks?: TrackerHooks;
 }
 
 /**
@@ -49,6 +52,7 @@ export interface UdpTrackerOptions {
  */
 export async function startUdpTracker(config: UdpConfig, log: Logger, options: UdpTrackerOptions = {}): Promise<UdpTracker> {
   const secret = options.secret ?? createConnectionIdSecret();
+  checkHooks(options.hooks, config); // before any thread starts
   if (config.socket_workers > 1 || config.swarm_workers > 1) {
     const { binding, reason } = loadNativeBinding();
     if (binding !== null) {
@@ -88,7 +92,8 @@ export async function startSingleThreadUdpTracker(
   const validator = new ConnectionIdValidator(options.secret ?? createConnectionIdSecret(), config.cleaning.max_connection_age, options.clock);
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
   const peerClients = peerClientCounts(config.metrics);
-  const handler = new UdpRequestHandler(validator, new LocalSwarms(store, validator, protocolOptions(config)), log, true, access, peerClients);
+  const hooks = hookRunnerFor(options.hooks, config, log);
+  const handler = new UdpRequestHandler(validator, new LocalSwarms(store, validator, protocolOptions(config)), log, true, access, peerClients, hooks);
   const reloadAccessList = () => access.reload();
   process.on('SIGUSR1', reloadAccessList);
   const transport = await openUdpTransport(

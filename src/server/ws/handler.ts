@@ -12,6 +12,8 @@ import {
   encodeOfferRelayHead,
 } from '../../protocol/ws/outgoing.js';
 import { AccessList } from '../../access/access-list.js';
+import { unmapIpv4 } from '../../util/ip.js';
+import { type AnnounceEvent, type AnnounceParams, FORBIDDEN_REASON, type HookRunner, hexOfBinaryString } from '../hooks.js';
 import { jitteredInterval } from '../../swarm/interval.js';
 import { WsAnnounceOutcome, type WsTorrentCounts, type WsTorrents } from '../../swarm/ws-swarms.js';
 import type { WsHooks, WsLink } from '../../transport/ws/server.js';
@@ -47,7 +49,7 @@ export const WsFailure = {
   NO_OFFER: 'Could not find the offer corresponding to your answer', // aquatic_ws's wording
   OFFERER_GONE: 'The offering peer has left',
   FULL_SCRAPE: 'Full scrapes are not allowed', // as aquatic_udp/http
-  FORBIDDEN: 'Info hash not allowed', // as aquatic_udp/http
+  FORBIDDEN: FORBIDDEN_REASON, // as aquatic_udp/http
 } as const;
 
 const idBytes = new Uint8Array(20);
@@ -58,6 +60,13 @@ function binaryStringBytes(text: string): Uint8Array {
   for (let i = 0; i < 20; i++) idBytes[i] = text.charCodeAt(i);
   return idBytes;
 }
+
+const EVENT_NAMES: Readonly<Record<WsEvent, AnnounceEvent>> = {
+  [WsEvent.NONE]: 'update',
+  [WsEvent.STARTED]: 'started',
+  [WsEvent.COMPLETED]: 'completed',
+  [WsEvent.STOPPED]: 'stopped',
+};
 
 function binaryStringView(text: string): DataView {
   binaryStringBytes(text);
@@ -80,6 +89,8 @@ export class WsMessageHandler implements WsHooks<WsConnection> {
     private readonly access: { readonly current: AccessList } = { current: AccessList.OFF },
     /** [metrics] peer_clients; null when off. */
     private readonly peerClients: PeerClientCounts | null = null,
+    /** The embedder's hooks; null costs one test per announce or scrape. */
+    private readonly hooks: HookRunner | null = null,
   ) {
     this.limits = { maxOffers: options.maxOffers, maxScrapeTorrents: options.maxScrapeTorrents };
     this.interval = jitteredInterval(options.announceInterval, options.intervalJitter);
@@ -125,6 +136,12 @@ export class WsMessageHandler implements WsHooks<WsConnection> {
 
   private announce(connection: WsConnection, message: WsAnnounce): void {
     const { infoHash, peerId } = message;
+    const hooks = this.hooks;
+    const params = hooks !== null && hooks.announces ? announceParams(connection, message) : null;
+    if (params !== null && hooks !== null) {
+      const refusal = hooks.refusal(params);
+      if (refusal !== null) return this.fail(connection, refusal, 'announce', infoHash);
+    }
     const torrents = this.torrents;
     const held = connection.swarms.get(infoHash);
     if (message.event === WsEvent.STOPPED) {
@@ -133,7 +150,9 @@ export class WsMessageHandler implements WsHooks<WsConnection> {
         torrents.remove(infoHash, peerId, connection);
         connection.swarms.delete(infoHash);
       }
-      return this.respond(connection, infoHash);
+      this.respond(connection, infoHash);
+      if (params !== null && hooks !== null) hooks.announced(params);
+      return;
     }
     if (held === undefined && connection.swarms.size >= this.options.maxSwarmsPerConnection) {
       return this.fail(connection, WsFailure.TOO_MANY_SWARMS, 'announce', infoHash);
@@ -150,6 +169,7 @@ export class WsMessageHandler implements WsHooks<WsConnection> {
     this.counters.announces++;
     if (this.peerClients !== null) this.peerClients.count(binaryStringBytes(peerId), 0);
     this.respond(connection, infoHash);
+    if (params !== null && hooks !== null) hooks.announced(params);
 
     const offers = message.offers;
     const want = Math.min(offers.length, message.numwant);
@@ -204,5 +224,25 @@ export class WsMessageHandler implements WsHooks<WsConnection> {
     }
     this.counters.scrapes++;
     connection.link.send(writer.finish());
+    if (this.hooks !== null && this.hooks.scrapes) {
+      const infoHashes = message.infoHashes === null ? [] : message.infoHashes.map(hexOfBinaryString);
+      this.hooks.scraped({ protocol: 'ws', ip: unmapIpv4(connection.link.remoteAddress), infoHashes });
+    }
   }
+}
+
+function announceParams(connection: WsConnection, message: WsAnnounce): AnnounceParams {
+  return {
+    protocol: 'ws',
+    infoHash: hexOfBinaryString(message.infoHash),
+    peerId: hexOfBinaryString(message.peerId),
+    ip: unmapIpv4(connection.link.remoteAddress),
+    port: 0,
+    event: EVENT_NAMES[message.event],
+    seeder: message.seeder,
+    numwant: message.numwant,
+    uploaded: null,
+    downloaded: null,
+    left: null,
+  };
 }

@@ -10,6 +10,7 @@ import { formatSocketAddress, parseSocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
 import { listenOrExplain, loadTlsFiles, reloadTlsInto } from '../tls-files.js';
 import { AccessListHolder } from '../../access/access-list.js';
+import { type TrackerHooks, hookRunnerFor } from '../hooks.js';
 import { attachMetrics } from '../../metrics/server.js';
 import { retainedValues, wsSamples } from '../../metrics/tracker-samples.js';
 import { peerClientCounts } from '../../metrics/peer-clients.js';
@@ -31,7 +32,7 @@ export interface WsTracker {
   close(): Promise<void>;
 }
 
-export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsTracker> {
+export async function startWsTracker(config: WsConfig, log: Logger, hooks?: TrackerHooks): Promise<WsTracker> {
   const address = parseSocketAddress(config.network.address);
   if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
   if (config.socket_workers > 1) log.warn(`socket_workers = ${config.socket_workers}: aquatic_ws runs one worker in this version`);
@@ -56,6 +57,7 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
     now,
     access,
     peerClients,
+    hookRunnerFor(hooks, config, log),
   );
   const network = config.network;
   const options: WsServerOptions = {

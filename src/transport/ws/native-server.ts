@@ -41,6 +41,7 @@ class NativeLink<S> extends Stream implements WsLink {
 
   constructor(
     fd: number,
+    readonly remoteAddress: string,
     private readonly server: NativeWsServer<S>,
   ) {
     super(fd);
@@ -82,7 +83,7 @@ export class NativeWsServer<S> implements WsTransport {
       this.binding,
       fd,
       {
-        accept: (streamFd) => this.accept(streamFd),
+        accept: (streamFd, address) => this.accept(streamFd, address),
         data: (link, bytes, start, end) => this.data(link, bytes, start, end),
         closed: (link) => this.closed(link),
         batchEnd: this.flush,
@@ -107,9 +108,9 @@ export class NativeWsServer<S> implements WsTransport {
     return this.streams?.deferredWrites ?? 0;
   }
 
-  private accept(fd: number): NativeLink<S> | undefined {
+  private accept(fd: number, address: string): NativeLink<S> | undefined {
     if (this.streams!.connectionCount >= this.options.maxConnections) return undefined;
-    const link = new NativeLink<S>(fd, this);
+    const link = new NativeLink<S>(fd, address, this);
     this.handshaking.add(link);
     return link;
   }

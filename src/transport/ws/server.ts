@@ -19,6 +19,8 @@ import { FORBIDDEN_RESPONSE, NOT_A_WEBSOCKET } from './handshake.js';
 export interface WsLink {
   /** Queues a text frame; a client whose queue is over the send buffer limit is dropped instead. */
   send(text: string): void;
+  /** The client's IP address as the socket sees it (IPv4 may be IPv4-mapped). */
+  readonly remoteAddress: string;
 }
 
 /** What the tracker needs of a WebSocket server, whichever carries the bytes. */
