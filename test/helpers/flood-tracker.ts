@@ -129,3 +129,14 @@ async function serve(kind: FloodTrackerKind, overrides: Overrides): Promise<void
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await serve(process.argv[2] as FloodTrackerKind, JSON.parse(process.argv[3]!) as Overrides);
 }
+
+/** Polls `probe` (yielding to the event loop between tries) until `done`, or throws after `deadlineMs`. */
+export async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, deadlineMs = 10_000): Promise<T> {
+  const deadline = performance.now() + deadlineMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (performance.now() > deadline) throw new Error(`${what}: not reached within ${deadlineMs} ms (last: ${JSON.stringify(value)})`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import { decodeBencode } from '../../src/protocol/http/bencode.js';
-import { type FloodTracker, openFilesLimit, startFloodTracker } from '../helpers/flood-tracker.js';
+import { type FloodTracker, openFilesLimit, startFloodTracker, until } from '../helpers/flood-tracker.js';
 import { encodeBytes, get } from '../helpers/http-client.js';
 import { infoHash } from '../helpers/udp-client.js';
 
@@ -82,16 +82,6 @@ async function openClients(port: number, count: number, first: (n: number) => st
   return clients;
 }
 
-async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = performance.now() + DEADLINE_MS;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (performance.now() > deadline) throw new Error(`${what}: not reached within ${DEADLINE_MS} ms (last: ${JSON.stringify(value)})`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 /** Every client closed by the server within the request timeout plus DEADLINE_MS. */
 async function allClosed(clients: readonly FloodClient[]): Promise<{ text: string; afterMs: number }[]> {
   let timer: NodeJS.Timeout | undefined;
@@ -121,6 +111,17 @@ function kib(bytes: number): string {
   return `${(bytes / 1024).toFixed(2)} KiB`;
 }
 
+/** RSS growth per flooding connection within the bound, and a real announce answered promptly among them. */
+async function memoryBoundedAndServing(t: ExecutionContext, port: number, kind: string, count: number, rssBefore: number, rssDuring: number): Promise<void> {
+  const perConnection = (rssDuring - rssBefore) / count;
+  t.log(`${count} ${kind} connections: tracker RSS ${kib(rssBefore)} -> ${kib(rssDuring)}, ${kib(perConnection)} per connection`);
+  t.true(perConnection <= MAX_RSS_PER_CONNECTION, `${kib(perConnection)} per connection`);
+  const announce = await timedAnnounce(port, 3);
+  t.log(`a real announce among them: answered in ${announce.ms.toFixed(1)} ms`);
+  t.is(typeof announce.interval, 'number');
+  t.true(announce.ms < MAX_ANNOUNCE_MS, `${announce.ms} ms`);
+}
+
 test('2000 half-open connections (silent or half a request line): announces still answered, all closed by the request timeout', async (t) => {
   const tracker = await startTracker(t, HALF_OPEN + 100);
   const count = affordable(t, HALF_OPEN, tracker);
@@ -132,14 +133,7 @@ test('2000 half-open connections (silent or half a request line): announces stil
   t.teardown(() => clients.forEach((client) => client.socket.destroy()));
   const during = await until('every connection accepted (before the first request timeout)', () => tracker.sample(), (s) => s.connections === count);
   t.log(`opened and sampled in ${(performance.now() - opening).toFixed(0)} ms`);
-  const perConnection = (during.rss - before.rss) / count;
-  t.log(`${count} half-open connections: tracker RSS ${kib(before.rss)} -> ${kib(during.rss)}, ${kib(perConnection)} per connection`);
-  t.true(perConnection <= MAX_RSS_PER_CONNECTION, `${kib(perConnection)} per connection`);
-
-  const announce = await timedAnnounce(tracker.port, 3);
-  t.log(`a real announce among them: answered in ${announce.ms.toFixed(1)} ms`);
-  t.is(typeof announce.interval, 'number');
-  t.true(announce.ms < MAX_ANNOUNCE_MS, `${announce.ms} ms`);
+  await memoryBoundedAndServing(t, tracker.port, 'half-open', count, before.rss, during.rss);
 
   // Silent connections too are closed by the request timeout, not the 600 s idle timeout.
   const ends = await allClosed(clients);
@@ -170,14 +164,7 @@ test('1000 slowloris clients trickling headers: announces still answered, each c
   t.teardown(() => clearInterval(trickle));
 
   const during = await until('every connection accepted (before the first request timeout)', () => tracker.sample(), (s) => s.connections === count);
-  const perConnection = (during.rss - before.rss) / count;
-  t.log(`${count} slowloris connections: tracker RSS ${kib(before.rss)} -> ${kib(during.rss)}, ${kib(perConnection)} per connection`);
-  t.true(perConnection <= MAX_RSS_PER_CONNECTION, `${kib(perConnection)} per connection`);
-
-  const announce = await timedAnnounce(tracker.port, 3);
-  t.log(`a real announce among them: answered in ${announce.ms.toFixed(1)} ms`);
-  t.is(typeof announce.interval, 'number');
-  t.true(announce.ms < MAX_ANNOUNCE_MS, `${announce.ms} ms`);
+  await memoryBoundedAndServing(t, tracker.port, 'slowloris', count, before.rss, during.rss);
 
   const ends = await allClosed(clients);
   clearInterval(trickle);

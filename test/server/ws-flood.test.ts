@@ -4,7 +4,7 @@
 // connection stays under a bound, and a new client's announce is still answered at once.
 import test from 'ava';
 import { WebSocket } from 'ws';
-import { openFilesLimit, startFloodTracker } from '../helpers/flood-tracker.js';
+import { openFilesLimit, startFloodTracker, until } from '../helpers/flood-tracker.js';
 
 const CONNECTIONS = 2000;
 const FD_RESERVE = 300;
@@ -16,7 +16,6 @@ const FD_RESERVE = 300;
  */
 const MAX_RSS_PER_CONNECTION = (process.env['AQUATIC_NATIVE'] === '0' ? 24 : 8) * 1024;
 const MAX_ANNOUNCE_MS = 1000;
-const DEADLINE_MS = 10_000;
 
 const binary20 = (n: number, tag: number) => {
   const bytes = Buffer.alloc(20, tag);
@@ -44,16 +43,6 @@ async function openClients(port: number, count: number, first: number): Promise<
     sockets.push(...(await Promise.all(Array.from({ length: Math.min(250, count - n) }, (_, k) => announcedClient(port, first + n + k)))));
   }
   return sockets;
-}
-
-async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = performance.now() + DEADLINE_MS;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (performance.now() > deadline) throw new Error(`${what}: not reached within ${DEADLINE_MS} ms (last: ${JSON.stringify(value)})`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(2)} KiB`;
