@@ -1,4 +1,5 @@
-// The aquatic_native N-API binding: flat udp* and tcp* functions over sockets.h, one JS call per batch.
+// The aquatic_native N-API binding: flat udp* and tcp* functions over sockets.h, one JS call per
+// batch, and chroot over privileges.h.
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include <napi.h>
 
+#include "privileges.h"
 #include "sockets.h"
 
 namespace {
@@ -275,6 +277,17 @@ Napi::Value tcpListenJs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, fd);
 }
 
+// chroot(path): changes the root directory of the whole process (every thread) to path.
+Napi::Value chrootJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  if (env.IsExceptionPending()) return env.Undefined();
+  const char* syscall = "chroot";
+  int error = enterChroot(path.c_str(), &syscall);
+  if (error != 0) return throwErrno(env, error, syscall, path);
+  return env.Undefined();
+}
+
 // udpOpen(host, port, flags, rcvbuf, sndbuf, maxBatch) -> handle
 Napi::Value udpOpenJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -530,6 +543,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("tcpResumeAccept", Napi::Function::New(env, tcpResumeAcceptJs, "tcpResumeAccept"));
   exports.Set("tcpCloseStream", Napi::Function::New(env, tcpCloseStreamJs, "tcpCloseStream"));
   exports.Set("tcpServeClose", Napi::Function::New(env, tcpServeCloseJs, "tcpServeClose"));
+  exports.Set("chroot", Napi::Function::New(env, chrootJs, "chroot"));
   exports.Set("SLOT_SIZE", Napi::Number::New(env, kSlotSize));
   exports.Set("META_STRIDE", Napi::Number::New(env, kMetaStride));
   exports.Set("STREAM_STRIDE", Napi::Number::New(env, kStreamStride));

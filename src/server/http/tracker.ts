@@ -11,6 +11,7 @@ import { createConnectionIdSecret } from '../udp/connection-id.js';
 import { startWorkerPool } from '../workers/pool.js';
 import { attachMetrics } from '../../metrics/server.js';
 import { httpSamples, storeValues } from '../../metrics/tracker-samples.js';
+import { peerClientCounts } from '../../metrics/peer-clients.js';
 import { shardSettings } from '../workers/shared.js';
 import { MAX_SHARDED_SCRAPE } from './sharded-swarms.js';
 import type { Logger } from '../../util/log.js';
@@ -18,7 +19,9 @@ import { type HttpProtocolOptions, HttpRequestHandler, LocalHttpSwarms, httpServ
 import type { ClientAddressPolicy } from './client-address.js';
 import { listenOrExplain, loadTlsFiles, reloadTlsInto } from '../tls-files.js';
 import { AccessListHolder } from '../../access/access-list.js';
+import { type TrackerHooks, checkHooks, hookRunnerFor } from '../hooks.js';
 import { startCleaning, startStatisticsLine, storeKeys, summaryOf, swarmSummary, closeInOrder } from '../periodic.js';
+import { restoreStoreFiles } from '../../persistence/tracker-files.js';
 
 export interface HttpTracker {
   readonly port: number;
@@ -40,7 +43,8 @@ export interface SingleThreadHttpTracker extends HttpTracker {
  * Starts aquatic_http: in this thread when socket_workers = swarm_workers = 1, otherwise
  * socket worker threads (one SO_REUSEPORT listener each) in front of swarm shard threads.
  */
-export async function startHttpTracker(config: HttpConfig, log: Logger): Promise<HttpTracker> {
+export async function startHttpTracker(config: HttpConfig, log: Logger, hooks?: TrackerHooks): Promise<HttpTracker> {
+  checkHooks(hooks, config); // before any thread starts
   if (config.socket_workers > 1 || config.swarm_workers > 1) {
     const { binding, reason } = loadNativeBinding();
     if (binding !== null) {
@@ -80,21 +84,25 @@ export async function startHttpTracker(config: HttpConfig, log: Logger): Promise
     }
     log.warn(`socket_workers and swarm_workers above 1 need the native addon (${reason}): running in one thread`);
   }
-  return startSingleThreadHttpTracker(config, log);
+  return startSingleThreadHttpTracker(config, log, hooks);
 }
 
-export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logger): Promise<SingleThreadHttpTracker> {
+export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logger, hooks?: TrackerHooks): Promise<SingleThreadHttpTracker> {
   const address = parseSocketAddress(config.network.address);
   if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
   const started = Date.now();
   const now = () => Math.floor((Date.now() - started) / 1000);
-  const store = new TorrentStore();
+  const store = new TorrentStore(config.completed_counts.max_retained_torrents);
+  const startFiles = await restoreStoreFiles('aquatic_http', config, store, log);
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
+  const peerClients = peerClientCounts(config.metrics);
   const handler = new HttpRequestHandler(
     new LocalHttpSwarms(store, config.cleaning.max_peer_age, now, config.protocol.max_scrape_torrents),
     httpProtocolOptions(config),
     proxyPolicy(config),
     access,
+    peerClients,
+    hookRunnerFor(hooks, config, log),
   );
   const server = new HttpServer(
     {
@@ -119,6 +127,7 @@ export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logg
   };
   process.on('SIGUSR1', reload);
 
+  const files = startFiles();
   const cleaning = startCleaning(store, now, config.cleaning.interval, log, access);
   const statistics = config.statistics.print_to_stdout
     ? startStatisticsLine(config.statistics.interval, handler.counters, (rate) =>
@@ -134,10 +143,13 @@ export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logg
       store,
       failure: new Promise<Error>(() => {}),
       reload,
-      close: closeInOrder(reload, [cleaning, statistics], () => server.close()),
+      close: closeInOrder(reload, [cleaning, statistics], async () => {
+        await server.close();
+        await files.close();
+      }),
     },
     config.metrics,
-    () => httpSamples(new Map([['main', { ...handler.counters, ...httpServerValues(server), ...storeValues(store) }]])),
+    () => httpSamples(new Map([['main', { ...handler.counters, ...httpServerValues(server), ...storeValues(store), ...peerClients?.values() }]])),
     log,
   );
 }
@@ -149,6 +161,7 @@ export function httpProtocolOptions(config: HttpConfig): HttpProtocolOptions {
     minAnnounceInterval: config.protocol.min_announce_interval,
     maxPeers: config.protocol.max_peers,
     maxScrapeTorrents: config.protocol.max_scrape_torrents,
+    allowFullScrape: config.protocol.allow_full_scrape,
   };
 }
 

@@ -8,13 +8,16 @@ import { openUdpTransport, type UdpTransport } from '../../transport/udp/index.j
 import { startWorkerPool } from '../workers/pool.js';
 import { attachMetrics } from '../../metrics/server.js';
 import { storeValues, udpSamples } from '../../metrics/tracker-samples.js';
+import { peerClientCounts } from '../../metrics/peer-clients.js';
 import { shardSettings } from '../workers/shared.js';
 import { startCleaning, startStatisticsLine, storeKeys, summaryOf, swarmSummary, closeInOrder } from '../periodic.js';
 import { type SocketAddress, formatSocketAddress, parseSocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
 import { ConnectionIdValidator, createConnectionIdSecret, type ConnectionIdSecret } from './connection-id.js';
 import { AccessListHolder } from '../../access/access-list.js';
+import { type TrackerHooks, checkHooks, hookRunnerFor } from '../hooks.js';
 import { UdpRequestHandler } from './handler.js';
+import { restoreStoreFiles } from '../../persistence/tracker-files.js';
 import { LocalSwarms, protocolOptions } from './local-swarms.js';
 
 export interface UdpTracker {
@@ -39,6 +42,8 @@ export interface UdpTrackerOptions {
   readonly secret?: ConnectionIdSecret;
   /** Clock in milliseconds (tests move time with it). */
   readonly clock?: () => number;
+  /** The embedder's filter and observers; only with socket_workers = swarm_workers = 1. */
+  readonly hooks?: TrackerHooks;
 }
 
 /**
@@ -47,6 +52,7 @@ export interface UdpTrackerOptions {
  */
 export async function startUdpTracker(config: UdpConfig, log: Logger, options: UdpTrackerOptions = {}): Promise<UdpTracker> {
   const secret = options.secret ?? createConnectionIdSecret();
+  checkHooks(options.hooks, config); // before any thread starts
   if (config.socket_workers > 1 || config.swarm_workers > 1) {
     const { binding, reason } = loadNativeBinding();
     if (binding !== null) {
@@ -82,10 +88,13 @@ export async function startSingleThreadUdpTracker(
 ): Promise<SingleThreadUdpTracker> {
   const address = parseSocketAddress(config.network.address);
   if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
-  const store = new TorrentStore();
+  const store = new TorrentStore(config.completed_counts.max_retained_torrents);
+  const startFiles = await restoreStoreFiles('aquatic_udp', config, store, log);
   const validator = new ConnectionIdValidator(options.secret ?? createConnectionIdSecret(), config.cleaning.max_connection_age, options.clock);
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
-  const handler = new UdpRequestHandler(validator, new LocalSwarms(store, validator, protocolOptions(config)), log, true, access);
+  const peerClients = peerClientCounts(config.metrics);
+  const hooks = hookRunnerFor(options.hooks, config, log);
+  const handler = new UdpRequestHandler(validator, new LocalSwarms(store, validator, protocolOptions(config)), log, true, access, peerClients, hooks);
   const reloadAccessList = () => access.reload();
   process.on('SIGUSR1', reloadAccessList);
   const transport = await openUdpTransport(
@@ -107,6 +116,7 @@ export async function startSingleThreadUdpTracker(
     validator.tick();
     return validator.now;
   };
+  const files = startFiles();
   const cleaning = startCleaning(store, swarmClock, config.cleaning.interval, log, access);
   const statistics = config.statistics.print_to_stdout
     ? startStatisticsLine(config.statistics.interval, handler.counters, (rate) =>
@@ -122,10 +132,13 @@ export async function startSingleThreadUdpTracker(
       transport,
       handler,
       store,
-      close: closeInOrder(reloadAccessList, [cleaning, statistics], () => transport.close()),
+      close: closeInOrder(reloadAccessList, [cleaning, statistics], async () => {
+        await transport.close();
+        await files.close();
+      }),
     },
     config.metrics,
-    () => udpSamples(new Map([['main', { ...handler.counters, ...transport.counters, ...storeValues(store) }]])),
+    () => udpSamples(new Map([['main', { ...handler.counters, ...transport.counters, ...storeValues(store), ...peerClients?.values() }]])),
     log,
   );
 }

@@ -1,12 +1,14 @@
 // What every shard worker thread (BEP 15 or WebTorrent) does the same way: read its setup,
 // log under its name, sleep on its doorbell, serve each socket worker's ring in turn, clean
 // every cleaning interval, report its counters (every statistics interval when wanted, and
-// whenever the main thread asks), and leave once the stop flag is set.
+// whenever the main thread asks), send a snapshot of its store when asked (and a last one as
+// it stops, for the completed counts file), and leave once the stop flag is set.
 import { parentPort, workerData } from 'node:worker_threads';
+import { type StoreSnapshot, snapshotBuffers } from '../../swarm/snapshot.js';
 import { Logger } from '../../util/log.js';
 import { RingReader, RingWriter } from '../../util/spsc-ring.js';
 import type { UdpProtocolOptions } from '../udp/local-swarms.js';
-import { REPORT, STOP, type ShardSettings, type WorkerMessage, type WorkerSetup, answerBell, ring, shardBell, socketBell } from './shared.js';
+import { FINAL_SNAPSHOT, REPORT, SNAPSHOT, STOP, type ShardSettings, type WorkerMessage, type WorkerSetup, answerBell, ring, shardBell, socketBell } from './shared.js';
 
 /** How long a shard waits for a socket worker to make room in a full reply ring before it drops the reply. */
 const ROOM_TIMEOUT_MS = 2000;
@@ -19,6 +21,8 @@ export interface ShardWork {
   clean(): void;
   /** This shard's counters and gauges, for statistics and metrics. */
   values(): Readonly<Record<string, number>>;
+  /** Every torrent's counts and the retained completed counts (files, full scrapes). */
+  snapshot(): StoreSnapshot;
 }
 
 export interface ShardWorkerContext<P, X> {
@@ -50,7 +54,7 @@ export function shardWorkerContext<P = UdpProtocolOptions, X = undefined>(): Sha
   const wake = (k: number) => ring(bells, socketBell(setup, k));
   /** Never rung: waiting on it is a plain sleep (the doorbell may stay set while replies wait for room). */
   const nap = new Int32Array(new SharedArrayBuffer(4));
-  const post = (message: WorkerMessage) => parentPort!.postMessage(message);
+  const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
 
   return {
     setup,
@@ -72,18 +76,27 @@ export function shardWorkerContext<P = UdpProtocolOptions, X = undefined>(): Sha
       return at;
     },
     run(work) {
+      const postSnapshot = (generation: number) => {
+        const snapshot = work.snapshot();
+        post({ type: 'snapshot', shard: setup.index, generation, snapshot }, snapshotBuffers(snapshot));
+      };
       post({ type: 'ready', port: 0 });
       const cleanEvery = settings.cleaningInterval * 1000;
       const statsEvery = settings.statisticsInterval * 1000;
       let nextClean = Date.now() + cleanEvery;
       let nextStats = Date.now() + statsEvery;
       let reported = 0;
+      let snapshotted = Atomics.load(bells, SNAPSHOT);
       for (;;) {
         // Clear the bell before serving: a ring after this point makes the wait return at once.
         answerBell(bells, me);
         let taken = 0;
         for (let k = 0; k < readers.length; k++) taken += work.serve(k);
-        if (Atomics.load(bells, STOP) !== 0) return;
+        if (Atomics.load(bells, STOP) !== 0) {
+          // The loop ends only after a last drain of the rings: this snapshot holds every request served.
+          if (settings.finalSnapshot) postSnapshot(FINAL_SNAPSHOT);
+          return;
+        }
         const now = Date.now();
         if (now >= nextClean) {
           work.clean();
@@ -94,6 +107,11 @@ export function shardWorkerContext<P = UdpProtocolOptions, X = undefined>(): Sha
           post({ type: 'stats', worker: `swarm-${setup.index}`, generation, values: work.values() });
           reported = generation;
           nextStats = now + statsEvery;
+        }
+        const wanted = Atomics.load(bells, SNAPSHOT);
+        if (wanted !== snapshotted) {
+          postSnapshot(wanted);
+          snapshotted = wanted;
         }
         if (taken === 0) Atomics.wait(bells, me, 0, Math.max(1, Math.min(nextClean, settings.reportStatistics ? nextStats : Infinity) - now));
       }

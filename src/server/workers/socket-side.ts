@@ -6,6 +6,7 @@ import { Logger, type LogLevel } from '../../util/log.js';
 import { RingReader, RingWriter } from '../../util/spsc-ring.js';
 import { ShardRouter } from './shard-router.js';
 import { type MainMessage, REPORT, STOP, type WorkerMessage, type WorkerSetup, answerBell, ring, shardBell, socketBell } from './shared.js';
+import type { TorrentStats } from '../../swarm/snapshot.js';
 
 const DRAIN_AT_LEAST_EVERY_MS = 1000;
 
@@ -25,6 +26,8 @@ export interface SocketWorkerContext<C, X> {
   onReload(reload: () => void): void;
   /** Reports `collect()` every statistics interval (when wanted) and whenever asked. */
   serveStatistics(collect: () => Readonly<Record<string, number>>): void;
+  /** Every torrent of every shard, through the main thread (null if a shard did not answer). */
+  allTorrents(): Promise<TorrentStats | null>;
 }
 
 export function socketWorkerContext<C extends { readonly log_level: LogLevel }, X = undefined>(executable: string): SocketWorkerContext<C, X> {
@@ -35,9 +38,15 @@ export function socketWorkerContext<C extends { readonly log_level: LogLevel }, 
   let reload: () => void = () => {};
   let collect: () => Readonly<Record<string, number>> = () => ({});
   const post = (message: WorkerMessage) => parentPort!.postMessage(message);
+  const torrentRequests = new Map<number, (torrents: TorrentStats | null) => void>();
+  let nextRequest = 0;
   parentPort!.on('message', (message: MainMessage) => {
     if (message.type === 'reload-access-list') reload();
     else if (message.type === 'report') post({ type: 'stats', worker, generation: message.generation, values: collect() });
+    else if (message.type === 'full-scrape') {
+      torrentRequests.get(message.request)?.(message.torrents);
+      torrentRequests.delete(message.request);
+    }
   });
   return {
     setup,
@@ -70,6 +79,11 @@ export function socketWorkerContext<C extends { readonly log_level: LogLevel }, 
     },
     onReload(callback) {
       reload = callback;
+    },
+    allTorrents() {
+      const request = nextRequest++;
+      post({ type: 'full-scrape', request });
+      return new Promise((resolve) => torrentRequests.set(request, resolve));
     },
     serveStatistics(callback) {
       collect = callback;

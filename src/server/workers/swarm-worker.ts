@@ -15,7 +15,8 @@ const BATCH = 256;
 
 const { setup, settings, log, readers, writers, wake, run } = shardWorkerContext();
 const clock = new ConnectionIdValidator(setup.secret, settings.maxConnectionAge);
-const store = new TorrentStore();
+const store = new TorrentStore(Math.ceil(settings.maxRetainedTorrents / setup.swarmWorkers));
+if (setup.restored !== undefined) store.retained.restore(setup.restored);
 const handler = new UdpRequestHandler(clock, new LocalSwarms(store, clock, settings.protocol), log, false);
 const writerViews = writers.map((w) => new DataView(w.data.buffer, w.data.byteOffset, w.data.byteLength));
 const rx = createPacketBatch(BATCH);
@@ -67,4 +68,5 @@ run({
     if (log.debugEnabled) log.debug(`cleaned ${peersRemoved} peers and ${torrentsRemoved} torrents`);
   },
   values: () => ({ ...storeValues(store), droppedReplies }),
+  snapshot: () => store.snapshot(),
 });

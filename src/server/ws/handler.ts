@@ -22,10 +22,13 @@ import {
   encodeOfferRelayHead,
 } from '../../protocol/ws/outgoing.js';
 import { AccessList } from '../../access/access-list.js';
+import { unmapIpv4 } from '../../util/ip.js';
+import { type AnnounceEvent, type AnnounceParams, FORBIDDEN_REASON, type HookRunner, hexOfBinaryString } from '../hooks.js';
 import { jitteredInterval } from '../../swarm/interval.js';
 import { WsAnnounceOutcome, type WsTorrentCounts, type WsTorrents } from '../../swarm/ws-swarms.js';
 import type { WsHooks, WsLink } from '../../transport/ws/transport.js';
 import { WsConnection } from './connection.js';
+import type { PeerClientCounts } from '../../metrics/peer-clients.js';
 
 export interface WsProtocolOptions {
   readonly announceInterval: number;
@@ -56,7 +59,7 @@ export const WsFailure = {
   NO_OFFER: 'Could not find the offer corresponding to your answer', // aquatic_ws's wording
   OFFERER_GONE: 'The offering peer has left',
   FULL_SCRAPE: 'Full scrapes are not allowed', // as aquatic_udp/http
-  FORBIDDEN: 'Info hash not allowed', // as aquatic_udp/http
+  FORBIDDEN: FORBIDDEN_REASON, // as aquatic_udp/http
 } as const;
 
 /**
@@ -75,13 +78,26 @@ export function localSwarmQuota<L extends WsLink>(maxSwarmsPerConnection: number
   return { join: (connection) => connection.swarms.size < maxSwarmsPerConnection, leave: () => {} };
 }
 
-const infoHashBytes = new Uint8Array(20);
-const infoHashView = new DataView(infoHashBytes.buffer);
+const idBytes = new Uint8Array(20);
+const idView = new DataView(idBytes.buffer);
 
-/** A 20-char binary string (code points 0-255, checked by the decoder) as bytes, for the access list. */
+/** A 20-char binary string (code points 0-255, checked by the decoder) as bytes, valid until the next call. */
+function binaryStringBytes(text: string): Uint8Array {
+  for (let i = 0; i < 20; i++) idBytes[i] = text.charCodeAt(i);
+  return idBytes;
+}
+
+const EVENT_NAMES: Readonly<Record<WsEvent, AnnounceEvent>> = {
+  [WsEvent.NONE]: 'update',
+  [WsEvent.STARTED]: 'started',
+  [WsEvent.COMPLETED]: 'completed',
+  [WsEvent.STOPPED]: 'stopped',
+};
+
+/** The same as a DataView, for the access list. */
 export function binaryStringView(text: string): DataView {
-  for (let i = 0; i < 20; i++) infoHashBytes[i] = text.charCodeAt(i);
-  return infoHashView;
+  binaryStringBytes(text);
+  return idView;
 }
 
 export class WsMessageHandler<L extends WsLink = WsLink> implements WsHooks<WsConnection<L>> {
@@ -98,6 +114,10 @@ export class WsMessageHandler<L extends WsLink = WsLink> implements WsHooks<WsCo
     /** Seconds on the swarm clock (peer and offer expiry). */
     private readonly now: () => number,
     private readonly access: { readonly current: AccessList } = { current: AccessList.OFF },
+    /** [metrics] peer_clients; null when off. */
+    private readonly peerClients: PeerClientCounts | null = null,
+    /** The embedder's hooks; null costs one test per announce or scrape. */
+    private readonly hooks: HookRunner | null = null,
     private readonly quota: SwarmQuota<L> = localSwarmQuota(options.maxSwarmsPerConnection),
   ) {
     this.limits = { maxOffers: options.maxOffers, maxScrapeTorrents: options.maxScrapeTorrents };
@@ -151,6 +171,12 @@ export class WsMessageHandler<L extends WsLink = WsLink> implements WsHooks<WsCo
 
   private announce(connection: WsConnection<L>, message: WsAnnounce): void {
     const { infoHash, peerId } = message;
+    const hooks = this.hooks;
+    const params = hooks !== null && hooks.announces ? announceParams(connection, message) : null;
+    if (params !== null && hooks !== null) {
+      const refusal = hooks.refusal(params);
+      if (refusal !== null) return this.fail(connection, refusal, 'announce', infoHash);
+    }
     const torrents = this.torrents;
     const held = connection.swarms.get(infoHash);
     if (message.event === WsEvent.STOPPED) {
@@ -160,7 +186,9 @@ export class WsMessageHandler<L extends WsLink = WsLink> implements WsHooks<WsCo
         connection.swarms.delete(infoHash);
         this.quota.leave(connection, 1);
       }
-      return this.respond(connection, infoHash);
+      this.respond(connection, infoHash);
+      if (params !== null && hooks !== null) hooks.announced(params);
+      return;
     }
     const joining = held === undefined;
     if (joining && !this.quota.join(connection)) return this.fail(connection, WsFailure.TOO_MANY_SWARMS, 'announce', infoHash);
@@ -178,7 +206,9 @@ export class WsMessageHandler<L extends WsLink = WsLink> implements WsHooks<WsCo
     if (held !== undefined && held !== peerId) torrents.remove(infoHash, held, connection);
     connection.swarms.set(infoHash, peerId);
     this.counters.announces++;
+    if (this.peerClients !== null) this.peerClients.count(binaryStringBytes(peerId), 0);
     this.respond(connection, infoHash);
+    if (params !== null && hooks !== null) hooks.announced(params);
 
     const offers = message.offers;
     const want = Math.min(offers.length, message.numwant);
@@ -233,5 +263,25 @@ export class WsMessageHandler<L extends WsLink = WsLink> implements WsHooks<WsCo
     }
     this.counters.scrapes++;
     connection.link.send(writer.finish());
+    if (this.hooks !== null && this.hooks.scrapes) {
+      const infoHashes = message.infoHashes === null ? [] : message.infoHashes.map(hexOfBinaryString);
+      this.hooks.scraped({ protocol: 'ws', ip: unmapIpv4(connection.link.remoteAddress), infoHashes });
+    }
   }
+}
+
+function announceParams(connection: WsConnection, message: WsAnnounce): AnnounceParams {
+  return {
+    protocol: 'ws',
+    infoHash: hexOfBinaryString(message.infoHash),
+    peerId: hexOfBinaryString(message.peerId),
+    ip: unmapIpv4(connection.link.remoteAddress),
+    port: 0,
+    event: EVENT_NAMES[message.event],
+    seeder: message.seeder,
+    numwant: message.numwant,
+    uploaded: null,
+    downloaded: null,
+    left: null,
+  };
 }

@@ -4,6 +4,8 @@
 // links that lead back to them, so peer_id binding, offer choice, answer checks and counts
 // are the same code. What the handler sends a connection goes, as JSON text, into the ring
 // of the socket worker that holds it.
+import { PeerClientCounts } from '../../metrics/peer-clients.js';
+import { retainedValues } from '../../metrics/tracker-samples.js';
 import { ConnectionIdValidator } from '../udp/connection-id.js';
 import { shardWorkerContext } from '../workers/shard-side.js';
 import { WsTorrents, type WsTorrentCounts } from '../../swarm/ws-swarms.js';
@@ -30,15 +32,24 @@ import {
 /** Records taken from one socket worker before its replies are published. */
 const BATCH = 256;
 
-const { setup, settings, log, readers, writers, wake, allocWaiting, run } = shardWorkerContext<WsProtocolOptions, WsSharedMemory>();
+/** A shard's protocol options: the handler's, and whether [metrics] peer_clients counts announces. */
+export interface WsShardOptions extends WsProtocolOptions {
+  readonly peerClients: boolean;
+}
+
+const { setup, settings, log, readers, writers, wake, allocWaiting, run } = shardWorkerContext<WsShardOptions, WsSharedMemory>();
 // A clock in whole seconds that never goes backwards (peer and offer expiry).
 const clock = new ConnectionIdValidator(setup.secret, 0);
-const torrents = new WsTorrents<WsConnection<RemoteLink>>();
+const torrents = new WsTorrents<WsConnection<RemoteLink>>(Math.ceil(settings.maxRetainedTorrents / setup.swarmWorkers));
+if (setup.restored !== undefined) torrents.retained.restore(setup.restored);
+const peerClients = settings.protocol.peerClients ? new PeerClientCounts() : null;
 const handler = new WsMessageHandler<RemoteLink>(
   torrents,
   settings.protocol,
   () => clock.now,
   undefined, // the access list is checked by the socket workers
+  peerClients,
+  null, // hooks run in one thread only
   sharedSwarmQuota(setup.extra, settings.protocol.maxSwarmsPerConnection),
 );
 const inputs = readers.map((reader) => ringViews(reader.data));
@@ -50,6 +61,9 @@ const counts: WsTorrentCounts = { seeders: 0, leechers: 0, downloaded: 0 };
 let droppedReplies = 0;
 
 class ShardLink implements RemoteLink {
+  /** Unknown here; its only reader, the embedder's hooks, never runs with workers. */
+  readonly remoteAddress = '';
+
   constructor(
     readonly worker: number,
     readonly id: number,
@@ -163,6 +177,15 @@ run({
   },
   values() {
     const { scrapes: _answeredBySocketWorkers, ...counters } = handler.counters;
-    return { ...counters, torrents: torrents.torrentCount, peers: torrents.peers, seeders: torrents.seeders, droppedReplies };
+    return {
+      ...counters,
+      torrents: torrents.torrentCount,
+      peers: torrents.peers,
+      seeders: torrents.seeders,
+      droppedReplies,
+      ...peerClients?.values(),
+      ...retainedValues(torrents.retained),
+    };
   },
+  snapshot: () => torrents.snapshot(),
 });

@@ -12,8 +12,11 @@ import { type SocketAddress, formatSocketAddress, parseSocketAddress } from '../
 import type { Logger } from '../../util/log.js';
 import { listenOrExplain, loadTlsFiles, reloadTlsInto } from '../tls-files.js';
 import { AccessListHolder } from '../../access/access-list.js';
+import { type TrackerHooks, checkHooks, hookRunnerFor } from '../hooks.js';
 import { attachMetrics } from '../../metrics/server.js';
-import { type CounterRecord, wsSamples } from '../../metrics/tracker-samples.js';
+import { type CounterRecord, retainedValues, wsSamples } from '../../metrics/tracker-samples.js';
+import { peerClientCounts } from '../../metrics/peer-clients.js';
+import { restoreStoreFiles } from '../../persistence/tracker-files.js';
 import { startStatisticsLine, closeInOrder } from '../periodic.js';
 import { createConnectionIdSecret } from '../udp/connection-id.js';
 import { startWorkerPool } from '../workers/pool.js';
@@ -62,15 +65,16 @@ function summed(workers: ReadonlyMap<string, CounterRecord>): CounterRecord {
 /**
  * Starts aquatic_ws: in this thread when socket_workers = swarm_workers = 1, otherwise socket
  * worker threads (one SO_REUSEPORT listener each, on the native addon) in front of shard
- * threads that own the swarms. wss:// always runs in one thread.
+ * threads that own the swarms. wss:// always runs in one thread; hooks refuse workers.
  */
-export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsTracker> {
+export async function startWsTracker(config: WsConfig, log: Logger, hooks?: TrackerHooks): Promise<WsTracker> {
+  checkHooks(hooks, config); // before any thread starts
   if (config.socket_workers > 1 || config.swarm_workers > 1) {
     const { binding, reason } = config.tls.use_tls ? { binding: null, reason: 'wss:// runs on node:https' } : loadNativeBinding();
     if (binding !== null) return startWsWorkerPool(config, log);
     log.warn(`socket_workers and swarm_workers above 1 need plain ws:// on the native addon (${reason}): running in one thread`);
   }
-  return startSingleThreadWsTracker(config, log);
+  return startSingleThreadWsTracker(config, log, hooks);
 }
 
 async function startWsWorkerPool(config: WsConfig, log: Logger): Promise<WsTracker> {
@@ -85,7 +89,7 @@ async function startWsWorkerPool(config: WsConfig, log: Logger): Promise<WsTrack
       ringBytes: 2 ** Math.ceil(Math.log2(2 * (config.network.max_message_size + 4096))),
       extra: createWsSharedMemory(config.socket_workers, config.network.max_connections),
       config,
-      shard: shardSettings('aquatic_ws', config, wsProtocolOptions(config), 0),
+      shard: shardSettings('aquatic_ws', config, { ...wsProtocolOptions(config), peerClients: peerClientCounts(config.metrics) !== null }, 0),
       address,
       socketWorkers: config.socket_workers,
       swarmWorkers: config.swarm_workers,
@@ -99,14 +103,16 @@ async function startWsWorkerPool(config: WsConfig, log: Logger): Promise<WsTrack
   return attachMetrics({ ...pool, statistics }, config.metrics, async () => wsSamples(await pool.refreshStats()), log);
 }
 
-export async function startSingleThreadWsTracker(config: WsConfig, log: Logger): Promise<SingleThreadWsTracker> {
+export async function startSingleThreadWsTracker(config: WsConfig, log: Logger, hooks?: TrackerHooks): Promise<SingleThreadWsTracker> {
   const address = parseSocketAddress(config.network.address);
   if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
   const started = Date.now();
   const now = () => Math.floor((Date.now() - started) / 1000);
-  const torrents = new WsTorrents<WsConnection>();
+  const torrents = new WsTorrents<WsConnection>(config.completed_counts.max_retained_torrents);
+  const startFiles = await restoreStoreFiles('aquatic_ws', config, torrents, log);
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
-  const handler = new WsMessageHandler(torrents, wsProtocolOptions(config), now, access);
+  const peerClients = peerClientCounts(config.metrics);
+  const handler = new WsMessageHandler(torrents, wsProtocolOptions(config), now, access, peerClients, hookRunnerFor(hooks, config, log));
   const options = wsServerOptions(config, address);
   // Plain ws:// on Linux runs on the addon's epoll streams; wss:// (and no addon) on node:https + `ws`.
   let server: WsTransport;
@@ -128,6 +134,7 @@ export async function startSingleThreadWsTracker(config: WsConfig, log: Logger):
   };
   process.on('SIGUSR1', reload);
 
+  const files = startFiles();
   const clean = () => {
     const begun = performance.now();
     const removed = torrents.clean(now(), handler.forgetExpired);
@@ -145,6 +152,8 @@ export async function startSingleThreadWsTracker(config: WsConfig, log: Logger):
     torrents: torrents.torrentCount,
     peers: torrents.peers,
     seeders: torrents.seeders,
+    ...peerClients?.values(),
+    ...retainedValues(torrents.retained),
   });
   const statistics = config.statistics.print_to_stdout
     ? startStatisticsLine(config.statistics.interval, handler.counters, (rate) => statisticsLine(rate as (key: string) => string, (key) => values()[key] ?? 0))
@@ -160,7 +169,10 @@ export async function startSingleThreadWsTracker(config: WsConfig, log: Logger):
       reload,
       clean,
       statistics: async () => values(),
-      close: closeInOrder(reload, [cleaning, statistics], () => server.close()),
+      close: closeInOrder(reload, [cleaning, statistics], async () => {
+        await server.close();
+        await files.close();
+      }),
     },
     config.metrics,
     () => wsSamples(new Map([['main', values()]])),

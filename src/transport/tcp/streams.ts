@@ -6,6 +6,7 @@
 // no node:net Socket, no stream state machine.
 import type { NativeUdpBinding, NativeStreamsHandle } from '../udp/binding.js';
 import type { Logger } from '../../util/log.js';
+import { formatIp16 } from '../../util/ip.js';
 
 /** Record layout, as native/src/sockets.h writes it. */
 export const STREAM_STRIDE = 32;
@@ -13,6 +14,7 @@ const KIND = 0;
 const OFFSET = 4; // data offset, or port of an accepted stream
 const LENGTH = 8; // data length, errno, or family (4 or 6) of an accepted stream
 const FD = 12;
+const ADDRESS = 16; // 16 bytes, IPv4 mapped, in accepted records
 const ACCEPTED = 1;
 const DATA = 2;
 const END = 3;
@@ -49,8 +51,8 @@ export class Stream {
 
 /** What a protocol does with streams. */
 export interface StreamHooks<S extends Stream> {
-  /** A new connection; undefined refuses it (closed at once). `family` is 4 or 6. */
-  accept(fd: number, family: number): S | undefined;
+  /** A new connection from `address` (IPv6 text, IPv4 as dotted quad); undefined refuses it (closed at once). */
+  accept(fd: number, address: string): S | undefined;
   /** Bytes read, valid only during the call (the arena is reused). */
   data(stream: S, bytes: Buffer, start: number, end: number): void;
   /** The connection is gone (client closed, reset, or `close` was called); called once. */
@@ -227,7 +229,7 @@ export class StreamServer<S extends Stream> {
         const kind = r[at + KIND / 4]!;
         const fd = r[at + FD / 4]!;
         if (kind === ACCEPTED) {
-          this.accepted(fd, r[at + LENGTH / 4]!);
+          this.accepted(fd, formatIp16(this.records, i * STREAM_STRIDE + ADDRESS));
           continue;
         }
         if (kind === ACCEPT_PAUSED) {
@@ -252,8 +254,8 @@ export class StreamServer<S extends Stream> {
     }
   };
 
-  private accepted(fd: number, family: number): void {
-    const stream = this.closedServer ? undefined : this.hooks.accept(fd, family);
+  private accepted(fd: number, address: string): void {
+    const stream = this.closedServer ? undefined : this.hooks.accept(fd, address);
     if (stream === undefined) {
       this.binding.tcpCloseStream(this.handle, fd);
       return;

@@ -1,4 +1,5 @@
-// Loads the native addon (build/Release or prebuilds/) once, or says why it is not used.
+// Loads the native addon (build/Release or prebuilds/) once, or says why it is not used:
+// its batched UDP and TCP stream functions for the transports, and chroot for the privilege drop.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -43,6 +44,11 @@ export interface NativeUdpBinding {
   tcpCloseStream(handle: NativeStreamsHandle, fd: number): void;
   /** Idempotent: closes the listener and the epoll set (streams are closed one by one first). */
   tcpServeClose(handle: NativeStreamsHandle): void;
+  /**
+   * chroot(path) then chdir("/"), for the whole process. Optional: an addon built before it
+   * existed still serves UDP; the privilege drop then says to rebuild.
+   */
+  chroot?(path: string): void;
   readonly SLOT_SIZE: number;
   readonly META_STRIDE: number;
   readonly STREAM_STRIDE: number;
@@ -76,7 +82,14 @@ const FUNCTIONS = [
   'tcpServeClose',
 ] as const;
 
+/** The addon's exports as loaded (maybe stale), or null and why not. */
+export interface NativeAddonResult {
+  readonly addon: Partial<NativeUdpBinding> | null;
+  readonly reason: string;
+}
+
 let loaded: NativeBindingResult | undefined;
+let addonModule: NativeAddonResult | undefined;
 
 /** The addon, or null and the reason (not Linux, AQUATIC_NATIVE=0, not built, stale build). */
 export function loadNativeBinding(): NativeBindingResult {
@@ -84,21 +97,34 @@ export function loadNativeBinding(): NativeBindingResult {
   return loaded;
 }
 
-function load(): NativeBindingResult {
-  if (process.platform !== 'linux') return { binding: null, reason: `native UDP is Linux only (this is ${process.platform})` };
-  if (process.env['AQUATIC_NATIVE'] === '0') return { binding: null, reason: 'disabled by AQUATIC_NATIVE=0' };
-  const root = packageRoot();
-  if (root === null) return { binding: null, reason: 'package root not found' };
+/**
+ * The addon's exports as loaded, whatever AQUATIC_NATIVE says (that switch picks the UDP
+ * transport; chroot needs the addon either way), or null and the reason.
+ */
+export function loadNativeAddon(): NativeAddonResult {
+  addonModule ??= loadModule();
+  return addonModule;
+}
 
-  let addon: Partial<NativeUdpBinding>;
+function loadModule(): NativeAddonResult {
+  if (process.platform !== 'linux') return { addon: null, reason: `the native addon is Linux only (this is ${process.platform})` };
+  const root = packageRoot();
+  if (root === null) return { addon: null, reason: 'package root not found' };
   try {
     const require = createRequire(import.meta.url);
     const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
-    addon = nodeGypBuild(root) as Partial<NativeUdpBinding>;
+    return { addon: nodeGypBuild(root) as Partial<NativeUdpBinding>, reason: 'native addon loaded' };
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return { binding: null, reason: `native addon not loaded: ${message}` };
+    return { addon: null, reason: `native addon not loaded: ${message}` };
   }
+}
+
+function load(): NativeBindingResult {
+  if (process.platform !== 'linux') return { binding: null, reason: `native UDP is Linux only (this is ${process.platform})` };
+  if (process.env['AQUATIC_NATIVE'] === '0') return { binding: null, reason: 'disabled by AQUATIC_NATIVE=0' };
+  const { addon, reason } = loadNativeAddon();
+  if (addon === null) return { binding: null, reason };
   const missing = FUNCTIONS.filter((name) => typeof addon[name] !== 'function');
   if (missing.length > 0) return { binding: null, reason: `native addon is stale (missing ${missing.join(', ')}); rebuild it` };
   if (addon.SLOT_SIZE !== SLOT_SIZE || addon.META_STRIDE !== META_STRIDE) {

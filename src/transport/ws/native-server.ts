@@ -9,8 +9,9 @@ import type { NativeUdpBinding } from '../udp/binding.js';
 import { Stream, StreamServer } from '../tcp/streams.js';
 import type { Logger } from '../../util/log.js';
 import { CloseCode, Opcode, closeFrame, controlFrame, frameHeaderLength, readFrames, writeFrameHeader } from './frames.js';
+import { FrameQueue, type QueuedLink } from './frame-queue.js';
 import { FORBIDDEN_RESPONSE, HEAD_TOO_LARGE_RESPONSE, headEnd, healthResponse, parseHead, upgradeResponse } from './handshake.js';
-import { type WsHooks, type WsLink, type WsServerOptions, type WsTransport, REQUEST_HEAD_TIMEOUT_MS, WsServerCounters, refusesOrigin } from './transport.js';
+import { type WsHooks, type WsLink, type WsServerOptions, type WsTransport, REQUEST_HEAD_TIMEOUT_MS, WsServerCounters, refusesOrigin, sweepSilentLinks } from './transport.js';
 
 /** Room for connections, taken when one is accepted and given back when it closes. */
 export interface ConnectionBudget {
@@ -33,7 +34,7 @@ const LISTEN_BACKLOG = 1024;
 
 const Phase = { HANDSHAKE: 0, OPEN: 1 } as const;
 
-class NativeLink<S> extends Stream implements WsLink {
+class NativeLink<S> extends Stream implements WsLink, QueuedLink {
   state!: S;
   phase: number = Phase.HANDSHAKE;
   /** Bytes of an incomplete request head or frame, kept between reads. */
@@ -53,6 +54,7 @@ class NativeLink<S> extends Stream implements WsLink {
 
   constructor(
     fd: number,
+    readonly remoteAddress: string,
     private readonly server: NativeWsServer<S>,
   ) {
     super(fd);
@@ -74,9 +76,10 @@ export class NativeWsServer<S> implements WsTransport {
   private streams: StreamServer<NativeLink<S>> | undefined;
   private readonly handshaking = new Set<NativeLink<S>>();
   private readonly links = new Set<NativeLink<S>>();
-  /** Links with frames queued in this turn. */
-  private readonly flushing: NativeLink<S>[] = [];
-  private flushScheduled = false;
+  private readonly frames = new FrameQueue<NativeLink<S>>(
+    (link, bytes, encode) => this.writeFrames(link, bytes, encode),
+    () => this.streams?.flush(),
+  );
   /** The link whose frames readFrames is delivering. */
   private reading: NativeLink<S> | undefined;
   /** Set by a frame that breaks the protocol: the close code to send. */
@@ -112,12 +115,12 @@ export class NativeWsServer<S> implements WsTransport {
       this.binding,
       fd,
       {
-        accept: (streamFd) => this.accept(streamFd),
+        accept: (streamFd, address) => this.accept(streamFd, address),
         data: (link, bytes, start, end) => this.data(link, bytes, start, end),
         closed: (link) => this.closed(link),
         batchEnd: () => {
           this.hooks.batchEnd?.();
-          this.flush();
+          this.frames.flush();
         },
       },
       this.log,
@@ -140,9 +143,9 @@ export class NativeWsServer<S> implements WsTransport {
     return this.streams?.deferredWrites ?? 0;
   }
 
-  private accept(fd: number): NativeLink<S> | undefined {
+  private accept(fd: number, address: string): NativeLink<S> | undefined {
     if (!this.budget.take()) return undefined;
-    const link = new NativeLink<S>(fd, this);
+    const link = new NativeLink<S>(fd, address, this);
     this.handshaking.add(link);
     return link;
   }
@@ -272,16 +275,7 @@ export class NativeWsServer<S> implements WsTransport {
       this.streams!.close(link);
       return;
     }
-    if (link.pending === undefined || link.pending.length === 0) {
-      link.pending ??= [];
-      this.flushing.push(link);
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(this.flush);
-      }
-    }
-    link.pending.push(text);
-    link.pendingLength += text.length;
+    this.frames.push(link, text);
   }
 
   /** WsLink.sendUtf8: the frame goes straight into the write arena, after the link's queued frames. */
@@ -292,7 +286,7 @@ export class NativeWsServer<S> implements WsTransport {
       this.streams!.close(link);
       return;
     }
-    this.writeFrames(link);
+    this.frames.flushLink(link);
     const length = end - start;
     const total = frameHeaderLength(length) + length;
     const { arena, offset } = this.streams!.reserve(total);
@@ -300,42 +294,16 @@ export class NativeWsServer<S> implements WsTransport {
     this.streams!.commit(link, arena, offset, total);
   }
 
-  /** Writes every queued frame into the stream server's batch (then sent by it). */
-  private readonly flush = () => {
-    this.flushScheduled = false;
-    const flushing = this.flushing;
-    for (let i = 0; i < flushing.length; i++) this.writeFrames(flushing[i]!);
-    flushing.length = 0;
-    this.streams?.flush();
-  };
-
-  private writeFrames(link: NativeLink<S>): void {
-    const texts = link.pending;
-    if (texts === undefined || texts.length === 0) return;
-    if (link.fd >= 0) {
-      let total = 0;
-      for (let i = 0; i < texts.length; i++) {
-        const length = Buffer.byteLength(texts[i]!, 'utf8');
-        total += frameHeaderLength(length) + length;
-      }
-      const { arena, offset } = this.streams!.reserve(total);
-      let at = offset;
-      for (let i = 0; i < texts.length; i++) {
-        const text = texts[i]!;
-        const length = Buffer.byteLength(text, 'utf8');
-        at += writeFrameHeader(arena, at, Opcode.TEXT, length);
-        at += arena.write(text, at, length, 'utf8');
-      }
-      this.streams!.commit(link, arena, offset, total);
-    }
-    // Idle connections keep no array.
-    link.pending = undefined;
-    link.pendingLength = 0;
+  private writeFrames(link: NativeLink<S>, bytes: number, encode: (out: Buffer, at: number) => void): void {
+    if (link.fd < 0) return;
+    const { arena, offset } = this.streams!.reserve(bytes);
+    encode(arena, offset);
+    this.streams!.commit(link, arena, offset, bytes);
   }
 
   /** Bytes that go out after the frames already queued for this link. */
   private writeRaw(link: NativeLink<S>, bytes: Buffer): void {
-    this.writeFrames(link);
+    this.frames.flushLink(link);
     const { arena, offset } = this.streams!.reserve(bytes.length);
     bytes.copy(arena, offset);
     this.streams!.commit(link, arena, offset, bytes.length);
@@ -357,7 +325,7 @@ export class NativeWsServer<S> implements WsTransport {
     this.budget.release();
     link.carry = undefined;
     link.fragments = undefined;
-    link.pending = undefined;
+    this.frames.drop(link);
     if (link.phase === Phase.HANDSHAKE) {
       this.handshaking.delete(link);
       return;
@@ -366,24 +334,9 @@ export class NativeWsServer<S> implements WsTransport {
     this.hooks.close(link.state);
   }
 
-  /** Every ping interval: ping links that were silent, close those silent for the idle timeout. */
   private sweep(): void {
-    const { pingIntervalSeconds, idleTimeoutSeconds } = this.options;
     const ping = controlFrame(Opcode.PING);
-    for (const link of this.links) {
-      if (link.active) {
-        link.active = false;
-        link.silentSweeps = 0;
-        continue;
-      }
-      link.silentSweeps++;
-      if (link.silentSweeps * pingIntervalSeconds >= idleTimeoutSeconds) {
-        this.counters.idleClosed++;
-        this.streams!.close(link);
-      } else {
-        this.writeRaw(link, ping);
-      }
-    }
+    sweepSilentLinks(this.links, this.options, this.counters, (link) => this.streams!.close(link), (link) => this.writeRaw(link, ping));
     this.streams!.flush();
   }
 

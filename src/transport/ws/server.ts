@@ -12,19 +12,17 @@ import type { Duplex } from 'node:stream';
 import type tls from 'node:tls';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../../util/log.js';
-import { Opcode, frameHeaderLength, writeFrameHeader } from './frames.js';
+import { FrameQueue, type QueuedLink } from './frame-queue.js';
 import { FORBIDDEN_RESPONSE, NOT_A_WEBSOCKET } from './handshake.js';
-import { type WsHooks, type WsLink, type WsServerOptions, type WsTransport, REQUEST_HEAD_TIMEOUT_MS, WsServerCounters, refusesOrigin } from './transport.js';
+import { type WsHooks, type WsLink, type WsServerOptions, type WsTransport, REQUEST_HEAD_TIMEOUT_MS, WsServerCounters, refusesOrigin, sweepSilentLinks } from './transport.js';
 
-class Link<S> implements WsLink {
+class Link<S> implements WsLink, QueuedLink {
   state!: S;
   /** A message or pong arrived since the last ping sweep. */
   active = true;
   /** Ping sweeps in a row without a message or pong. */
   silentSweeps = 0;
-  /** Text frames queued in this turn of the event loop, written together by WsServer.flush. */
-  readonly pending: string[] = [];
-  /** UTF-16 units in `pending` (a lower bound of its UTF-8 bytes, good enough for the send buffer bound). */
+  pending: string[] | undefined = undefined;
   pendingLength = 0;
 
   constructor(
@@ -46,11 +44,7 @@ export class WsServer<S> implements WsTransport {
   private readonly server: http.Server | https.Server;
   private readonly wss: WebSocketServer;
   private readonly links = new Set<Link<S>>();
-  /** Links with frames queued in this turn of the event loop. */
-  private readonly flushing: Link<S>[] = [];
-  private flushScheduled = false;
-  /** Payload bytes per queued frame, reused by flush. */
-  private readonly frameLengths: number[] = [];
+  private readonly frames = new FrameQueue<Link<S>>((link, bytes, encode) => this.writeFrames(link, bytes, encode));
   private readonly pingTimer: NodeJS.Timeout;
 
   constructor(
@@ -133,9 +127,8 @@ export class WsServer<S> implements WsTransport {
 
   /**
    * Queues a text frame for a link. A client whose queue is already over the limit is
-   * dropped, so memory stays within limit + one message per client. Frames are written at
-   * the end of this turn of the event loop, all of a client's in one buffer and one write:
-   * with `ws`'s own send every frame took two stream writes and a writev.
+   * dropped, so memory stays within limit + one message per client. With `ws`'s own send
+   * every frame took two stream writes and a writev; the queue writes a client's frames once.
    */
   send(link: Link<S>, text: string): void {
     if (link.socket.readyState !== WebSocket.OPEN) return;
@@ -144,65 +137,21 @@ export class WsServer<S> implements WsTransport {
       link.socket.terminate();
       return;
     }
-    if (link.pending.length === 0) {
-      this.flushing.push(link);
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(this.flush);
-      }
-    }
-    link.pending.push(text);
-    link.pendingLength += text.length;
+    this.frames.push(link, text);
   }
 
-  private readonly flush = () => {
-    this.flushScheduled = false;
-    const flushing = this.flushing;
-    for (let i = 0; i < flushing.length; i++) this.writeFrames(flushing[i]!);
-    flushing.length = 0;
-  };
-
-  private writeFrames(link: Link<S>): void {
-    const texts = link.pending;
+  private writeFrames(link: Link<S>, bytes: number, encode: (out: Buffer, at: number) => void): void {
     // A close frame may have gone out since (ws writes it): nothing may follow it.
-    if (link.socket.readyState === WebSocket.OPEN) {
-      const lengths = this.frameLengths;
-      let total = 0;
-      for (let i = 0; i < texts.length; i++) {
-        const length = Buffer.byteLength(texts[i]!, 'utf8');
-        lengths[i] = length;
-        total += frameHeaderLength(length) + length;
-      }
-      const out = Buffer.allocUnsafe(total);
-      let at = 0;
-      for (let i = 0; i < texts.length; i++) {
-        at += writeFrameHeader(out, at, Opcode.TEXT, lengths[i]!);
-        at += out.write(texts[i]!, at, lengths[i]!, 'utf8');
-      }
-      link.stream.write(out);
-    }
-    texts.length = 0;
-    link.pendingLength = 0;
+    if (link.socket.readyState !== WebSocket.OPEN) return;
+    const out = Buffer.allocUnsafe(bytes);
+    encode(out, 0);
+    link.stream.write(out);
   }
 
-  /** Every ping interval: ping links that were silent, close those silent for the idle timeout. */
   private sweep(): void {
-    const { pingIntervalSeconds, idleTimeoutSeconds } = this.options;
-    for (const link of this.links) {
-      if (link.active) {
-        link.active = false;
-        link.silentSweeps = 0;
-        continue;
-      }
-      link.silentSweeps++;
-      if (link.silentSweeps * pingIntervalSeconds >= idleTimeoutSeconds) {
-        this.counters.idleClosed++;
-        link.socket.terminate();
-      } else {
-        link.socket.ping();
-      }
-    }
+    sweepSilentLinks(this.links, this.options, this.counters, (link) => link.socket.terminate(), (link) => link.socket.ping());
   }
+
 
   async close(): Promise<void> {
     clearInterval(this.pingTimer);

@@ -1,12 +1,14 @@
 // What every WebSocket transport of the tracker shares (the `ws`-based WsServer and the
-// native NativeWsServer): the hooks it calls, the link it gives, its options and counters.
-// Kept apart so that the native path never loads `ws` or node:http.
+// native NativeWsServer): the hooks it calls, the link it gives, its options, counters and
+// ping sweep. Kept apart so that the native path never loads `ws` or node:http.
 import type tls from 'node:tls';
 
 /** One client connection as the tracker sees it. */
 export interface WsLink {
   /** Queues a text frame; a client whose queue is over the send buffer limit is dropped instead. */
   send(text: string): void;
+  /** The client's IP address as the socket sees it (IPv4 may be IPv4-mapped). */
+  readonly remoteAddress: string;
   /**
    * Queues a text frame whose payload is bytes[start, end), valid UTF-8 already (copied
    * now): saves decoding and re-encoding a message that arrives as bytes. Optional.
@@ -55,6 +57,39 @@ export interface WsServerOptions {
   readonly denyEmptyOrigin: boolean;
   /** TLS: a secure context's options; absent for plain ws://. */
   readonly tls?: tls.SecureContextOptions;
+}
+
+/** What a ping sweep keeps per link. */
+export interface SweptLink {
+  /** A message or pong arrived since the last ping sweep. */
+  active: boolean;
+  /** Ping sweeps in a row without a message or pong. */
+  silentSweeps: number;
+}
+
+/** Every ping interval: ping links that were silent, close those silent for the idle timeout. */
+export function sweepSilentLinks<L extends SweptLink>(
+  links: Iterable<L>,
+  options: WsServerOptions,
+  counters: WsServerCounters,
+  close: (link: L) => void,
+  ping: (link: L) => void,
+): void {
+  const { pingIntervalSeconds, idleTimeoutSeconds } = options;
+  for (const link of links) {
+    if (link.active) {
+      link.active = false;
+      link.silentSweeps = 0;
+      continue;
+    }
+    link.silentSweeps++;
+    if (link.silentSweeps * pingIntervalSeconds >= idleTimeoutSeconds) {
+      counters.idleClosed++;
+      close(link);
+    } else {
+      ping(link);
+    }
+  }
 }
 
 export class WsServerCounters {
