@@ -57,7 +57,7 @@ interface PendingScrape {
   readonly full: ScrapeResponseWriter | null;
 }
 
-export class ShardRouterCounters {
+export class WsRoutingCounters {
   forwarded = 0;
   /** Messages dropped because a shard was too far behind (its ring and the spill full) or too many scrapes were pending. */
   dropped = 0;
@@ -72,7 +72,7 @@ export interface ShardedWsOptions extends WsDecodeLimits {
 export class ShardedWsHandler implements WsHooks<RoutedConnection> {
   /** Scrapes and failures answered here (announces and relays are counted by the shards). */
   readonly counters = new WsMessageCounters();
-  readonly routing = new ShardRouterCounters();
+  readonly routing = new WsRoutingCounters();
   private readonly connections = new ConnectionSlots<RoutedConnection>();
   private readonly sinks: SpillingSink[];
   private readonly inputs: { bytes: Buffer; view: DataView }[];
