@@ -11,7 +11,7 @@ import { validateConfig } from '../../src/config/load.js';
 import { type Fields, type Section, defaultsOf } from '../../src/config/schema.js';
 import { wsConfigSchema } from '../../src/config/ws.js';
 import { startSingleThreadHttpTracker } from '../../src/server/http/tracker.js';
-import { startWsTracker } from '../../src/server/ws/tracker.js';
+import { startSingleThreadWsTracker } from '../../src/server/ws/tracker.js';
 import { Logger } from '../../src/util/log.js';
 
 export type FloodTrackerKind = 'http' | 'ws';
@@ -107,7 +107,7 @@ async function serve(kind: FloodTrackerKind, overrides: Overrides): Promise<void
     sample = () => ({ rss: process.memoryUsage().rss, connections: tracker.server.connectionCount, timeouts: tracker.server.counters.timeouts });
     close = () => tracker.close();
   } else {
-    const tracker = await startWsTracker(configOf(wsConfigSchema, overrides), log);
+    const tracker = await startSingleThreadWsTracker(configOf(wsConfigSchema, overrides), log);
     ({ port } = tracker);
     sample = () => ({ rss: process.memoryUsage().rss, connections: tracker.server.connectionCount, timeouts: 0 });
     close = () => tracker.close();

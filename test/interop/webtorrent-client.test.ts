@@ -86,7 +86,7 @@ test('a WebTorrent leecher downloads a whole torrent from a WebTorrent seeder it
   t.is(sha256(new Uint8Array(await leeching.files[0].arrayBuffer())), sha256(payload));
   t.is(leeching.downloaded, PAYLOAD_BYTES);
   t.true(seeding.uploaded >= PAYLOAD_BYTES, `the seeder uploaded ${seeding.uploaded} bytes`);
-  const { offersRelayed, answersRelayed } = tracker.handler.counters;
+  const { offersRelayed = 0, answersRelayed = 0 } = await tracker.statistics();
   t.true(offersRelayed >= 1 && answersRelayed >= 1, `offers relayed ${offersRelayed}, answers relayed ${answersRelayed}`);
 
   // bittorrent-tracker's own scrape sees two seeders once the leecher's `completed` is in.

@@ -221,30 +221,39 @@ test('aquatic_http refuses a full scrape unless allow_full_scrape is set', async
   t.is(Buffer.from(reply.get('failure reason') as Uint8Array).toString(), 'Full scrapes are not allowed');
 });
 
-test('aquatic_ws keeps completed counts across a restart and exports its torrents', async (t) => {
-  const { counts, exported } = files();
-  const defaults = defaultsOf(wsConfigSchema);
-  const config = validateConfig(wsConfigSchema, {
-    ...defaults,
-    network: { ...defaults.network, address: '127.0.0.1:0' },
-    completed_counts: { ...defaults.completed_counts, path: counts },
-    full_scrape_export: { path: exported, interval: 1 },
-  });
-  const hash = 'x'.repeat(20);
-  const first = await startWsTracker(config, quietLog);
-  t.teardown(() => first.close());
-  const client = await WsTestClient.connect(`ws://127.0.0.1:${first.port}`);
-  t.teardown(() => client.close());
-  await client.request(wsAnnounce(hash, 'p'.repeat(20), { left: 0, event: 'completed' }));
-  const [entry] = (await exportWith(exported, 1)).torrents;
-  t.deepEqual(entry, { info_hash: hex(Buffer.from(hash, 'latin1')), complete: 1, incomplete: 0, downloaded: 1 });
-  client.close();
-  await first.close();
+for (const workers of [1, 2]) {
+  const label = workers === 1 ? 'aquatic_ws' : 'aquatic_ws with 2 socket workers x 2 swarm workers';
+  (workers === 1 ? test : nativeTest)(`${label} keeps completed counts across a restart and exports its torrents`, async (t) => {
+    const { counts, exported } = files();
+    const defaults = defaultsOf(wsConfigSchema);
+    const config = validateConfig(wsConfigSchema, {
+      ...defaults,
+      socket_workers: workers,
+      swarm_workers: workers,
+      network: { ...defaults.network, address: '127.0.0.1:0' },
+      completed_counts: { ...defaults.completed_counts, path: counts },
+      full_scrape_export: { path: exported, interval: 1 },
+    });
+    // 'x' is 120 and 'y' 121: one per shard with 2 shards.
+    const hashes = ['x'.repeat(20), 'y'.repeat(20)];
+    const first = await startWsTracker(config, quietLog);
+    t.teardown(() => first.close());
+    const client = await WsTestClient.connect(`ws://127.0.0.1:${first.port}`);
+    t.teardown(() => client.close());
+    for (const hash of hashes) await client.request(wsAnnounce(hash, 'p'.repeat(20), { left: 0, event: 'completed' }));
+    const entries = [...(await exportWith(exported, 2)).torrents].sort((a, b) => a.info_hash.localeCompare(b.info_hash));
+    t.deepEqual(
+      entries,
+      hashes.map((hash) => ({ info_hash: hex(Buffer.from(hash, 'latin1')), complete: 1, incomplete: 0, downloaded: 1 })),
+    );
+    client.close();
+    await first.close();
 
-  const second = await startWsTracker(config, quietLog);
-  t.teardown(() => second.close());
-  const observer = await WsTestClient.connect(`ws://127.0.0.1:${second.port}`);
-  t.teardown(() => observer.close());
-  const reply = await observer.request({ action: 'scrape', info_hash: hash });
-  t.deepEqual((reply['files'] as Record<string, unknown>)[hash], { complete: 0, incomplete: 0, downloaded: 1 });
-});
+    const second = await startWsTracker(config, quietLog);
+    t.teardown(() => second.close());
+    const observer = await WsTestClient.connect(`ws://127.0.0.1:${second.port}`);
+    t.teardown(() => observer.close());
+    const reply = await observer.request({ action: 'scrape', info_hash: hashes });
+    for (const hash of hashes) t.deepEqual((reply['files'] as Record<string, unknown>)[hash], { complete: 0, incomplete: 0, downloaded: 1 });
+  });
+}

@@ -150,7 +150,7 @@ test('WebSocket: a refusal is a failure message for the announce; params have no
     action: 'announce',
     info_hash: latin1(infoHash(9)),
   });
-  t.is(tracker.torrents.torrentCount, 1);
+  t.is((await tracker.statistics())['torrents'], 1);
   t.like(await client.request({ action: 'scrape', info_hash: [latin1(infoHash(8))] }), { action: 'scrape' });
   t.deepEqual(seen.scraped, [{ protocol: 'ws', ip: '127.0.0.1', infoHashes: [hex(infoHash(8))] }]);
 });

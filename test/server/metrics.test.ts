@@ -131,15 +131,20 @@ for (const workers of [1, 2]) {
   t.is(value('aquatic_responses_total'), 7, 'replies from the shards count as responses too');
 });
 
-test('aquatic_ws: peer_clients counts announces by client', async (t) => {
-  const defaults = defaultsOf(wsConfigSchema);
-  const tracker = await startWsTracker(validateConfig(wsConfigSchema, { ...defaults, network: { ...defaults.network, address: '127.0.0.1:0' }, metrics: withClients }), quietLog);
-  t.teardown(() => tracker.close());
-  const client = await WsTestClient.connect(`ws://127.0.0.1:${tracker.port}`);
-  t.teardown(() => client.close());
-  await client.request(announce(binary20(1), peerIdOf(1))); // -WW0001-
-  await client.request(announce(binary20(2), `-WD0010-${binary20(7).slice(8)}`));
-  const value = await scrape((tracker as unknown as { metricsPort: number }).metricsPort);
-  t.is(value('aquatic_peer_client_announces_total', { client: 'WebTorrent' }), 1);
-  t.is(value('aquatic_peer_client_announces_total', { client: 'WebTorrent Desktop' }), 1);
-});
+for (const workers of [1, 2]) {
+  (workers > 1 && binding === null ? test.skip : test)(`aquatic_ws: peer_clients counts announces by client (${workers} socket x ${workers} swarm workers)`, async (t) => {
+    const defaults = defaultsOf(wsConfigSchema);
+    const config = { ...defaults, socket_workers: workers, swarm_workers: workers, network: { ...defaults.network, address: '127.0.0.1:0' }, metrics: withClients };
+    const tracker = await startWsTracker(validateConfig(wsConfigSchema, config), quietLog);
+    t.teardown(() => tracker.close());
+    const client = await WsTestClient.connect(`ws://127.0.0.1:${tracker.port}`);
+    t.teardown(() => client.close());
+    // binary20(1) and binary20(2) start with 97 and 194: one per shard with 2 shards.
+    await client.request(announce(binary20(1), peerIdOf(1))); // -WW0001-
+    await client.request(announce(binary20(2), `-WD0010-${binary20(7).slice(8)}`));
+    await client.request(announce(binary20(1), peerIdOf(1))); // a re-announce counts again
+    const value = await scrape((tracker as unknown as { metricsPort: number }).metricsPort);
+    t.is(value('aquatic_peer_client_announces_total', { client: 'WebTorrent' }), 2);
+    t.is(value('aquatic_peer_client_announces_total', { client: 'WebTorrent Desktop' }), 1);
+  });
+}

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import test, { type ExecutionContext } from 'ava';
 import { loadNativeBinding } from '../../src/transport/udp/binding.js';
 import { NativeWsServer } from '../../src/transport/ws/native-server.js';
-import type { WsHooks, WsLink, WsServerOptions } from '../../src/transport/ws/server.js';
+import type { WsHooks, WsLink, WsServerOptions } from '../../src/transport/ws/transport.js';
 import { quietLog } from '../helpers/tracker.js';
 
 const { binding, reason } = loadNativeBinding();

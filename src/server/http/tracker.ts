@@ -54,6 +54,7 @@ export async function startHttpTracker(config: HttpConfig, log: Logger, hooks?: 
       const pool = await startWorkerPool(
         {
           socketWorker: new URL('./socket-worker.js', import.meta.url),
+          extra: undefined,
           config,
           shard: shardSettings(
             'aquatic_http',

@@ -60,6 +60,7 @@ export async function startUdpTracker(config: UdpConfig, log: Logger, options: U
       const pool = await startWorkerPool(
         {
           socketWorker: new URL('./socket-worker.js', import.meta.url),
+          extra: undefined,
           config,
           shard: shardSettings('aquatic_udp', config, protocolOptions(config), config.cleaning.max_connection_age),
           address,

@@ -1,12 +1,15 @@
 // A multi-threaded tracker: socket_workers socket threads (one SO_REUSEPORT socket each,
 // UDP or TCP) in front of swarm_workers shard threads (torrents split by info_hash[0]),
 // joined by SPSC rings in shared memory. The main thread only starts, watches and stops them.
+// The thread scripts are the executable's: BEP 15 shards for UDP and HTTP, WebTorrent
+// shards for aquatic_ws.
 import { Worker } from 'node:worker_threads';
 import { AquaticError, ErrorCode } from '../../errors.js';
 import type { SocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
 import { ringBuffer } from '../../util/spsc-ring.js';
 import type { ConnectionIdSecret } from '../udp/connection-id.js';
+import type { UdpProtocolOptions } from '../udp/local-swarms.js';
 import {
   DOORBELLS_BEFORE_WORKERS,
   FINAL_SNAPSHOT,
@@ -23,7 +26,7 @@ import {
 import { type CompletedCounts, type StoreSnapshot, countsOfShard, mergeTorrents } from '../../swarm/snapshot.js';
 import { type TrackerFilesConfig, TrackerFiles, loadCompletedCounts } from '../../persistence/tracker-files.js';
 
-/** Bytes per ring: room for several full batches of requests or replies. */
+/** Bytes per ring by default: room for several full batches of requests or replies. */
 const RING_BYTES = 1 << 20;
 /** How long workers get to finish on close before they are terminated. */
 const STOP_TIMEOUT_MS = 5000;
@@ -44,11 +47,17 @@ export interface WorkerPool {
   close(): Promise<void>;
 }
 
-export interface WorkerPoolOptions<C> {
-  /** The socket worker script (UDP or HTTP); shards are always ./swarm-worker.js. */
+export interface WorkerPoolOptions<C, P = UdpProtocolOptions, X = undefined> {
+  /** The socket worker script. */
   readonly socketWorker: URL;
+  /** The shard script; by default the BEP 15 shards (./swarm-worker.js). */
+  readonly shardWorker?: URL;
+  /** Bytes per ring (a power of two), at least 1 MiB; larger for bigger records. */
+  readonly ringBytes?: number;
+  /** Shared with every thread as `setup.extra`. */
+  readonly extra: X;
   readonly config: C;
-  readonly shard: ShardSettings;
+  readonly shard: ShardSettings<P>;
   readonly address: SocketAddress;
   readonly socketWorkers: number;
   readonly swarmWorkers: number;
@@ -63,15 +72,21 @@ export interface WorkerPoolOptions<C> {
  * Starts the workers. The saved completed counts (config.completed_counts) go to the shards
  * that own them; the counts file and the export are written from the shards' snapshots.
  */
-export async function startWorkerPool<C extends TrackerFilesConfig>(options: WorkerPoolOptions<C>, log: Logger): Promise<WorkerPool> {
-  const { config, shard, secret, address } = options;
+export async function startWorkerPool<C extends TrackerFilesConfig, P = UdpProtocolOptions, X = undefined>(
+  options: WorkerPoolOptions<C, P, X>,
+  log: Logger,
+): Promise<WorkerPool> {
+  const { config, shard, secret, address, extra } = options;
+  const ringBytes = Math.max(RING_BYTES, options.ringBytes ?? 0);
   const sockets = options.socketWorkers;
   const shards = options.swarmWorkers;
   const doorbells = new SharedArrayBuffer(4 * (DOORBELLS_BEFORE_WORKERS + shards + sockets));
   const bells = new Int32Array(doorbells);
-  const requests = Array.from({ length: sockets }, () => Array.from({ length: shards }, () => ringBuffer(RING_BYTES)));
-  const replies = Array.from({ length: shards }, () => Array.from({ length: sockets }, () => ringBuffer(RING_BYTES)));
+  const requests = Array.from({ length: sockets }, () => Array.from({ length: shards }, () => ringBuffer(ringBytes)));
+  const replies = Array.from({ length: shards }, () => Array.from({ length: sockets }, () => ringBuffer(ringBytes)));
   const workers: Worker[] = [];
+  /** The threads with an event loop: shards never read posted messages (they would pile up), their doorbells reach them. */
+  const socketThreads: Worker[] = [];
   let stopping = false;
   let reportFailure: (error: Error) => void = () => {};
   const failure = new Promise<Error>((resolve) => (reportFailure = resolve));
@@ -84,9 +99,10 @@ export async function startWorkerPool<C extends TrackerFilesConfig>(options: Wor
 
   const spawn = (file: URL, name: string, index: number, port: number, counts?: CompletedCounts): Promise<number> => {
     const restoredCounts = counts === undefined ? {} : { restored: counts };
-    const setup: WorkerSetup<C> = { config, shard, secret, index, socketWorkers: sockets, swarmWorkers: shards, doorbells, requests, replies, port, ...restoredCounts };
+    const setup: WorkerSetup<C, P, X> = { config, shard, secret, index, socketWorkers: sockets, swarmWorkers: shards, doorbells, requests, replies, port, extra, ...restoredCounts };
     const worker = new Worker(file, { workerData: setup, name });
     workers.push(worker);
+    if (file === options.socketWorker) socketThreads.push(worker);
     return new Promise<number>((resolve, reject) => {
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'ready') resolve(message.port);
@@ -122,7 +138,7 @@ export async function startWorkerPool<C extends TrackerFilesConfig>(options: Wor
   const statistics = new Map<string, Readonly<Record<string, number>>>();
   const generations = new Map<string, number>();
   const statsWaiters: (() => void)[] = [];
-  const swarmWorker = new URL('./swarm-worker.js', import.meta.url);
+  const swarmWorker = options.shardWorker ?? new URL('./swarm-worker.js', import.meta.url);
   let port = address.port;
   try {
     await Promise.all(Array.from({ length: shards }, (_, s) => spawn(swarmWorker, `swarm-${s + 1}`, s, 0, countsOfShard(restored, s, shards))));
@@ -167,7 +183,7 @@ export async function startWorkerPool<C extends TrackerFilesConfig>(options: Wor
 
   // Socket workers check the access list; each re-reads the file on this signal.
   const reloadAccessList = () => {
-    for (const worker of workers) worker.postMessage({ type: 'reload-access-list' } satisfies MainMessage);
+    for (const worker of socketThreads) worker.postMessage({ type: 'reload-access-list' } satisfies MainMessage);
   };
   process.on('SIGUSR1', reloadAccessList);
 
@@ -179,7 +195,7 @@ export async function startWorkerPool<C extends TrackerFilesConfig>(options: Wor
     async refreshStats() {
       const generation = Atomics.add(bells, REPORT, 1) + 1;
       for (let s = 0; s < shards; s++) ring(bells, DOORBELLS_BEFORE_WORKERS + s);
-      for (const worker of workers) worker.postMessage({ type: 'report', generation } satisfies MainMessage);
+      for (const worker of socketThreads) worker.postMessage({ type: 'report', generation } satisfies MainMessage);
       await until(() => generations.size === workers.length && [...generations.values()].every((g) => g >= generation), statsWaiters, 1000);
       return statistics;
     },

@@ -1,20 +1,21 @@
 // What the main thread hands each worker thread: the configuration, the connection-ID
 // secret, and the shared memory they talk through. Doorbells are one Int32Array:
 // slot 0 is the stop flag, slot 1 the report request, slot 2 the snapshot request, then one
-// bell per shard worker, then one per socket worker.
-// Shards speak BEP 15 whatever the front protocol: HTTP socket workers forward announces
-// and scrapes to them as BEP 15 datagrams too.
+// bell per shard worker, then one per socket worker (1: rung since the thread last looked
+// for work).
+// UDP and HTTP shards speak BEP 15 (HTTP socket workers forward announces and scrapes to
+// them as BEP 15 datagrams too); aquatic_ws has its own shard script and records.
 import type { LogLevel } from '../../util/log.js';
 import type { ConnectionIdSecret } from '../udp/connection-id.js';
 import type { UdpProtocolOptions } from '../udp/local-swarms.js';
 import type { CompletedCounts, StoreSnapshot, TorrentStats } from '../../swarm/snapshot.js';
 
-/** What a shard worker needs to know, whichever tracker it serves. */
-export interface ShardSettings {
+/** What a shard worker needs to know, whichever tracker it serves; `P`: its protocol options. */
+export interface ShardSettings<P = UdpProtocolOptions> {
   /** The executable's name, for log lines. */
   readonly name: string;
   readonly logLevel: LogLevel;
-  readonly protocol: UdpProtocolOptions;
+  readonly protocol: P;
   /** The swarm clock shares the connection-ID epoch; this age is not used by shards. */
   readonly maxConnectionAge: number;
   readonly cleaningInterval: number;
@@ -37,7 +38,7 @@ interface CommonConfig {
   readonly completed_counts: { readonly max_retained_torrents: number; readonly path: string };
 }
 
-export function shardSettings(name: string, config: CommonConfig, protocol: UdpProtocolOptions, maxConnectionAge: number): ShardSettings {
+export function shardSettings<P>(name: string, config: CommonConfig, protocol: P, maxConnectionAge: number): ShardSettings<P> {
   return {
     name,
     logLevel: config.log_level,
@@ -52,10 +53,10 @@ export function shardSettings(name: string, config: CommonConfig, protocol: UdpP
   };
 }
 
-export interface WorkerSetup<C = unknown> {
+export interface WorkerSetup<C = unknown, P = UdpProtocolOptions, X = undefined> {
   /** The executable's whole configuration, for socket workers. */
   readonly config: C;
-  readonly shard: ShardSettings;
+  readonly shard: ShardSettings<P>;
   readonly secret: ConnectionIdSecret;
   readonly index: number;
   readonly socketWorkers: number;
@@ -66,6 +67,8 @@ export interface WorkerSetup<C = unknown> {
   readonly replies: readonly (readonly SharedArrayBuffer[])[];
   /** Socket workers: the port to bind (the first one's actual port after binding port 0). */
   readonly port: number;
+  /** Whatever else the executable's threads share (aquatic_ws: connection counters). */
+  readonly extra: X;
   /** Shards: the saved completed counts of their torrents. */
   readonly restored?: CompletedCounts;
 }
@@ -81,9 +84,20 @@ export const DOORBELLS_BEFORE_WORKERS = 3;
 export const shardBell = (shard: number) => DOORBELLS_BEFORE_WORKERS + shard;
 export const socketBell = (setup: Pick<WorkerSetup, 'swarmWorkers'>, socket: number) => DOORBELLS_BEFORE_WORKERS + setup.swarmWorkers + socket;
 
+/**
+ * Rings a doorbell: sets it and wakes its thread, unless it was set already. A thread clears
+ * its bell (`answerBell`) before it looks for work and sleeps only while the bell is clear,
+ * so one wake-up per sleep is enough: the futex wake (a system call, and for a socket
+ * worker's waitAsync a task posted to its event loop) is paid once per batch of batches,
+ * not once per batch.
+ */
 export function ring(bells: Int32Array, index: number): void {
-  Atomics.add(bells, index, 1);
-  Atomics.notify(bells, index);
+  if (Atomics.exchange(bells, index, 1) === 0) Atomics.notify(bells, index);
+}
+
+/** Clears this thread's doorbell before it looks for work; sleep with Atomics.wait(bells, index, 0). */
+export function answerBell(bells: Int32Array, index: number): void {
+  Atomics.store(bells, index, 0);
 }
 
 /** Messages from workers to the main thread. */

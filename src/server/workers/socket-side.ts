@@ -5,13 +5,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Logger, type LogLevel } from '../../util/log.js';
 import { RingReader, RingWriter } from '../../util/spsc-ring.js';
 import { ShardRouter } from './shard-router.js';
-import { type MainMessage, REPORT, STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from './shared.js';
+import { type MainMessage, REPORT, STOP, type WorkerMessage, type WorkerSetup, answerBell, ring, shardBell, socketBell } from './shared.js';
 import type { TorrentStats } from '../../swarm/snapshot.js';
 
 const DRAIN_AT_LEAST_EVERY_MS = 1000;
 
-export interface SocketWorkerContext<C> {
-  readonly setup: WorkerSetup<C>;
+export interface SocketWorkerContext<C, X> {
+  readonly setup: WorkerSetup<C, unknown, X>;
   readonly config: C;
   readonly log: Logger;
   post(message: WorkerMessage): void;
@@ -30,8 +30,8 @@ export interface SocketWorkerContext<C> {
   allTorrents(): Promise<TorrentStats | null>;
 }
 
-export function socketWorkerContext<C extends { readonly log_level: LogLevel }>(executable: string): SocketWorkerContext<C> {
-  const setup = workerData as WorkerSetup<C>;
+export function socketWorkerContext<C extends { readonly log_level: LogLevel }, X = undefined>(executable: string): SocketWorkerContext<C, X> {
+  const setup = workerData as WorkerSetup<C, unknown, X>;
   const bells = new Int32Array(setup.doorbells);
   const me = socketBell(setup, setup.index);
   const worker = `socket-${setup.index}`;
@@ -67,11 +67,11 @@ export function socketWorkerContext<C extends { readonly log_level: LogLevel }>(
           void stop().then(() => process.exit(0));
           return;
         }
-        // Read the bell before draining: a ring after this point wakes the wait at once.
-        const seen = Atomics.load(bells, me);
+        // Clear the bell before draining: a ring after this point ends the wait at once.
+        answerBell(bells, me);
         drain();
         // Woken by the shards, or every second anyway so overdue requests are expired.
-        const wait = Atomics.waitAsync(bells, me, seen, DRAIN_AT_LEAST_EVERY_MS);
+        const wait = Atomics.waitAsync(bells, me, 0, DRAIN_AT_LEAST_EVERY_MS);
         if (wait.async) void wait.value.then(pump);
         else setImmediate(pump);
       };

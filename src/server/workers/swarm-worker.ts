@@ -2,33 +2,22 @@
 // index. It sleeps on its doorbell, takes request records (BEP 15 datagrams) from every
 // socket worker's ring in batches, answers them with the same handler as the single-thread
 // UDP tracker (connection IDs were checked by the socket worker) and writes the replies back.
-import { parentPort, workerData } from 'node:worker_threads';
 import { storeValues } from '../../metrics/tracker-samples.js';
 import { TorrentStore } from '../../swarm/torrents.js';
 import { META_LENGTH, META_REPLY_TO, META_STRIDE, SLOT_SIZE, createPacketBatch } from '../../transport/udp/batch.js';
-import { Logger } from '../../util/log.js';
-import { RingReader, RingWriter } from '../../util/spsc-ring.js';
 import { ConnectionIdValidator } from '../udp/connection-id.js';
 import { UdpRequestHandler } from '../udp/handler.js';
-
 import { LocalSwarms } from '../udp/local-swarms.js';
 import { REPLY_RECORD_HEADER, REQUEST_RECORD_HEADER } from './shard-router.js';
-import { FINAL_SNAPSHOT, REPORT, SNAPSHOT, STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from './shared.js';
-import { snapshotBuffers } from '../../swarm/snapshot.js';
+import { shardWorkerContext } from './shard-side.js';
 
 const BATCH = 256;
 
-const setup = workerData as WorkerSetup;
-const settings = setup.shard;
-const log = new Logger(settings.logLevel, `${settings.name} swarm-${String(setup.index + 1).padStart(2, '0')}`);
-const bells = new Int32Array(setup.doorbells);
-const me = shardBell(setup.index);
+const { setup, settings, log, readers, writers, wake, run } = shardWorkerContext();
 const clock = new ConnectionIdValidator(setup.secret, settings.maxConnectionAge);
 const store = new TorrentStore(Math.ceil(settings.maxRetainedTorrents / setup.swarmWorkers));
 if (setup.restored !== undefined) store.retained.restore(setup.restored);
 const handler = new UdpRequestHandler(clock, new LocalSwarms(store, clock, settings.protocol), log, false);
-const readers = setup.requests.map((perShard) => new RingReader(perShard[setup.index]!));
-const writers = setup.replies[setup.index]!.map((buffer) => new RingWriter(buffer));
 const writerViews = writers.map((w) => new DataView(w.data.buffer, w.data.byteOffset, w.data.byteLength));
 const rx = createPacketBatch(BATCH);
 const tx = createPacketBatch(BATCH);
@@ -66,51 +55,18 @@ function serve(k: number): number {
       writer.data.set(tx.data.subarray(j * SLOT_SIZE, j * SLOT_SIZE + size), at + REPLY_RECORD_HEADER);
     }
     writer.publish();
-    ring(bells, socketBell(setup, k));
+    wake(k);
     if (n < BATCH) return taken;
   }
 }
 
-function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
-  parentPort!.postMessage(message, transfer);
-}
-
-function postSnapshot(generation: number): void {
-  const snapshot = store.snapshot();
-  post({ type: 'snapshot', shard: setup.index, generation, snapshot }, snapshotBuffers(snapshot));
-}
-
-post({ type: 'ready', port: 0 });
-const cleanEvery = settings.cleaningInterval * 1000;
-const statsEvery = settings.statisticsInterval * 1000;
-let nextClean = Date.now() + cleanEvery;
-let nextStats = Date.now() + statsEvery;
-let reported = 0;
-let snapshotted = Atomics.load(bells, SNAPSHOT);
-for (;;) {
-  const seen = Atomics.load(bells, me);
-  let taken = 0;
-  for (let k = 0; k < readers.length; k++) taken += serve(k);
-  if (Atomics.load(bells, STOP) !== 0) break;
-  const now = Date.now();
-  if (now >= nextClean) {
+run({
+  serve,
+  clean() {
     clock.tick();
     const { peersRemoved, torrentsRemoved } = store.clean(clock.now);
     if (log.debugEnabled) log.debug(`cleaned ${peersRemoved} peers and ${torrentsRemoved} torrents`);
-    nextClean = now + cleanEvery;
-  }
-  const generation = Atomics.load(bells, REPORT);
-  if (generation !== reported || (settings.reportStatistics && now >= nextStats)) {
-    post({ type: 'stats', worker: `swarm-${setup.index}`, generation, values: { ...storeValues(store), droppedReplies } });
-    reported = generation;
-    nextStats = now + statsEvery;
-  }
-  const wanted = Atomics.load(bells, SNAPSHOT);
-  if (wanted !== snapshotted) {
-    postSnapshot(wanted);
-    snapshotted = wanted;
-  }
-  if (taken === 0) Atomics.wait(bells, me, seen, Math.max(1, Math.min(nextClean, settings.reportStatistics ? nextStats : Infinity) - now));
-}
-// The loop ends only after a last drain of the rings: this snapshot holds every request served.
-if (settings.finalSnapshot) postSnapshot(FINAL_SNAPSHOT);
+  },
+  values: () => ({ ...storeValues(store), droppedReplies }),
+  snapshot: () => store.snapshot(),
+});

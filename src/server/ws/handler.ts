@@ -1,8 +1,18 @@
 // The WebTorrent tracker's message logic: decode a text frame, apply announces to the
 // swarms, relay offers to other peers and answers to the offering peer, answer scrapes,
 // and forget a connection's peers when it closes. Bad input gets a "failure reason" and
-// never affects other messages or connections.
-import { type WsAnnounce, type WsAnswer, type WsDecodeLimits, type WsScrape, WsEvent, decodeInMessage } from '../../protocol/ws/incoming.js';
+// never affects other messages or connections. The single-thread tracker runs it on its
+// WebSocket links; each shard worker runs it on links that lead back to socket workers.
+import {
+  type InMessage,
+  type WsAnnounce,
+  type WsAnswer,
+  type WsDecodeFailure,
+  type WsDecodeLimits,
+  type WsScrape,
+  WsEvent,
+  decodeInMessage,
+} from '../../protocol/ws/incoming.js';
 import {
   ScrapeResponseWriter,
   encodeAnnounceResponse,
@@ -16,7 +26,7 @@ import { unmapIpv4 } from '../../util/ip.js';
 import { type AnnounceEvent, type AnnounceParams, FORBIDDEN_REASON, type HookRunner, hexOfBinaryString } from '../hooks.js';
 import { jitteredInterval } from '../../swarm/interval.js';
 import { WsAnnounceOutcome, type WsTorrentCounts, type WsTorrents } from '../../swarm/ws-swarms.js';
-import type { WsHooks, WsLink } from '../../transport/ws/server.js';
+import type { WsHooks, WsLink } from '../../transport/ws/transport.js';
 import { WsConnection } from './connection.js';
 import type { PeerClientCounts } from '../../metrics/peer-clients.js';
 
@@ -52,6 +62,22 @@ export const WsFailure = {
   FORBIDDEN: FORBIDDEN_REASON, // as aquatic_udp/http
 } as const;
 
+/**
+ * How many swarms a connection may be in (max_swarms_per_connection): counted from the
+ * connection itself in one thread, in shared memory across shards.
+ */
+export interface SwarmQuota<L extends WsLink> {
+  /** Takes a place for a swarm `connection` is not in yet; false when it is at the limit. */
+  join(connection: WsConnection<L>): boolean;
+  /** Gives back `count` places: the connection left that many swarms. */
+  leave(connection: WsConnection<L>, count: number): void;
+}
+
+/** The quota of a tracker that holds every swarm of a connection in this thread. */
+export function localSwarmQuota<L extends WsLink>(maxSwarmsPerConnection: number): SwarmQuota<L> {
+  return { join: (connection) => connection.swarms.size < maxSwarmsPerConnection, leave: () => {} };
+}
+
 const idBytes = new Uint8Array(20);
 const idView = new DataView(idBytes.buffer);
 
@@ -68,12 +94,13 @@ const EVENT_NAMES: Readonly<Record<WsEvent, AnnounceEvent>> = {
   [WsEvent.STOPPED]: 'stopped',
 };
 
-function binaryStringView(text: string): DataView {
+/** The same as a DataView, for the access list. */
+export function binaryStringView(text: string): DataView {
   binaryStringBytes(text);
   return idView;
 }
 
-export class WsMessageHandler implements WsHooks<WsConnection> {
+export class WsMessageHandler<L extends WsLink = WsLink> implements WsHooks<WsConnection<L>> {
   readonly counters = new WsMessageCounters();
   private readonly limits: WsDecodeLimits;
   /** Peer ids chosen to receive offers, reused across announces. */
@@ -82,7 +109,7 @@ export class WsMessageHandler implements WsHooks<WsConnection> {
   private readonly interval: () => number;
 
   constructor(
-    private readonly torrents: WsTorrents<WsConnection>,
+    private readonly torrents: WsTorrents<WsConnection<L>>,
     private readonly options: WsProtocolOptions,
     /** Seconds on the swarm clock (peer and offer expiry). */
     private readonly now: () => number,
@@ -91,17 +118,22 @@ export class WsMessageHandler implements WsHooks<WsConnection> {
     private readonly peerClients: PeerClientCounts | null = null,
     /** The embedder's hooks; null costs one test per announce or scrape. */
     private readonly hooks: HookRunner | null = null,
+    private readonly quota: SwarmQuota<L> = localSwarmQuota(options.maxSwarmsPerConnection),
   ) {
     this.limits = { maxOffers: options.maxOffers, maxScrapeTorrents: options.maxScrapeTorrents };
     this.interval = jitteredInterval(options.announceInterval, options.intervalJitter);
   }
 
-  open(link: WsLink): WsConnection {
+  open(link: L): WsConnection<L> {
     return new WsConnection(link);
   }
 
-  message(connection: WsConnection, text: string): void {
-    const message = decodeInMessage(text, this.limits);
+  message(connection: WsConnection<L>, text: string): void {
+    this.handle(connection, decodeInMessage(text, this.limits));
+  }
+
+  /** A decoded message (shards get them decoded by the socket workers). */
+  handle(connection: WsConnection<L>, message: InMessage | WsDecodeFailure): void {
     switch (message.action) {
       case 'announce':
         return this.announce(connection, message);
@@ -114,27 +146,30 @@ export class WsMessageHandler implements WsHooks<WsConnection> {
     }
   }
 
-  binary(connection: WsConnection): void {
+  binary(connection: WsConnection<L>): void {
     this.fail(connection, WsFailure.BINARY, null, null);
   }
 
   /** The connection is gone: its peers leave every swarm at once (bittorrent-tracker synthesises "stopped"). */
-  close(connection: WsConnection): void {
+  close(connection: WsConnection<L>): void {
     for (const [infoHash, peerId] of connection.swarms) this.torrents.remove(infoHash, peerId, connection);
+    this.quota.leave(connection, connection.swarms.size);
     connection.swarms.clear();
   }
 
   /** For WsTorrents.clean: an expired peer no longer counts against its connection. */
-  readonly forgetExpired = (connection: WsConnection, infoHash: string, peerId: string): void => {
-    if (connection.swarms.get(infoHash) === peerId) connection.swarms.delete(infoHash);
+  readonly forgetExpired = (connection: WsConnection<L>, infoHash: string, peerId: string): void => {
+    if (connection.swarms.get(infoHash) !== peerId) return;
+    connection.swarms.delete(infoHash);
+    this.quota.leave(connection, 1);
   };
 
-  private fail(connection: WsConnection, reason: string, action: 'announce' | 'scrape' | null, infoHash: string | null): void {
+  private fail(connection: WsConnection<L>, reason: string, action: 'announce' | 'scrape' | null, infoHash: string | null): void {
     this.counters.failures++;
     connection.link.send(encodeFailure(reason, action, infoHash));
   }
 
-  private announce(connection: WsConnection, message: WsAnnounce): void {
+  private announce(connection: WsConnection<L>, message: WsAnnounce): void {
     const { infoHash, peerId } = message;
     const hooks = this.hooks;
     const params = hooks !== null && hooks.announces ? announceParams(connection, message) : null;
@@ -149,20 +184,24 @@ export class WsMessageHandler implements WsHooks<WsConnection> {
       if (held === peerId) {
         torrents.remove(infoHash, peerId, connection);
         connection.swarms.delete(infoHash);
+        this.quota.leave(connection, 1);
       }
       this.respond(connection, infoHash);
       if (params !== null && hooks !== null) hooks.announced(params);
       return;
     }
-    if (held === undefined && connection.swarms.size >= this.options.maxSwarmsPerConnection) {
-      return this.fail(connection, WsFailure.TOO_MANY_SWARMS, 'announce', infoHash);
-    }
+    const joining = held === undefined;
+    if (joining && !this.quota.join(connection)) return this.fail(connection, WsFailure.TOO_MANY_SWARMS, 'announce', infoHash);
     if (this.access.current.mode !== 'off' && !this.access.current.allows(binaryStringView(infoHash), 0)) {
+      if (joining) this.quota.leave(connection, 1);
       return this.fail(connection, WsFailure.FORBIDDEN, 'announce', infoHash);
     }
     const now = this.now();
     const outcome = torrents.announce(infoHash, peerId, connection, message.seeder, message.event === WsEvent.COMPLETED, now + this.options.maxPeerAge);
-    if (outcome === WsAnnounceOutcome.OWNED_ELSEWHERE) return this.fail(connection, WsFailure.HIJACK, 'announce', infoHash);
+    if (outcome === WsAnnounceOutcome.OWNED_ELSEWHERE) {
+      if (joining) this.quota.leave(connection, 1);
+      return this.fail(connection, WsFailure.HIJACK, 'announce', infoHash);
+    }
     // A new peer_id from this connection in the same torrent (the client restarted it) replaces the old one.
     if (held !== undefined && held !== peerId) torrents.remove(infoHash, held, connection);
     connection.swarms.set(infoHash, peerId);
@@ -189,7 +228,7 @@ export class WsMessageHandler implements WsHooks<WsConnection> {
     this.counters.offersRelayed += count;
   }
 
-  private respond(connection: WsConnection, infoHash: string): void {
+  private respond(connection: WsConnection<L>, infoHash: string): void {
     const counts = this.torrents.scrape(infoHash, this.counts);
     connection.link.send(encodeAnnounceResponse(infoHash, this.interval(), counts.seeders, counts.leechers));
   }
@@ -199,7 +238,7 @@ export class WsMessageHandler implements WsHooks<WsConnection> {
    * holds the answering peer_id in that torrent, only for an offer relayed to it, and only
    * while the offering peer is still in the torrent.
    */
-  private answer(connection: WsConnection, message: WsAnswer): void {
+  private answer(connection: WsConnection<L>, message: WsAnswer): void {
     const { infoHash, peerId, toPeerId, offerId } = message;
     if (connection.swarms.get(infoHash) !== peerId) return this.fail(connection, WsFailure.NOT_A_PEER, 'announce', infoHash);
     if (!connection.takeExpectedAnswer(infoHash, toPeerId, offerId, this.now())) return this.fail(connection, WsFailure.NO_OFFER, 'announce', infoHash);
@@ -209,7 +248,7 @@ export class WsMessageHandler implements WsHooks<WsConnection> {
     this.counters.answersRelayed++;
   }
 
-  private scrape(connection: WsConnection, message: WsScrape): void {
+  private scrape(connection: WsConnection<L>, message: WsScrape): void {
     const writer = new ScrapeResponseWriter();
     const add = (infoHash: string) => {
       const counts = this.torrents.scrape(infoHash, this.counts);

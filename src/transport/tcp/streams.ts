@@ -125,6 +125,13 @@ export class StreamServer<S extends Stream> {
       this.sendNow(stream, arena.subarray(offset, offset + length));
       return;
     }
+    // Bytes right after the previous request's, for the same stream: one send for both.
+    const last = (this.requestCount - 1) * (WRITE_STRIDE / 4);
+    if (this.requestCount > 0 && this.requestStreams[this.requestCount - 1] === stream && this.requests32[last + 1]! + this.requests32[last + 2]! === offset) {
+      this.requests32[last + 2] += length;
+      this.writeUsed += length;
+      return;
+    }
     const at = this.requestCount++ * (WRITE_STRIDE / 4);
     this.requests32[at] = stream.fd;
     this.requests32[at + 1] = offset;

@@ -8,16 +8,28 @@ import { isUtf8 } from 'node:buffer';
 import type { NativeUdpBinding } from '../udp/binding.js';
 import { Stream, StreamServer } from '../tcp/streams.js';
 import type { Logger } from '../../util/log.js';
-import { CloseCode, Opcode, closeFrame, controlFrame, readFrames } from './frames.js';
+import { CloseCode, Opcode, closeFrame, controlFrame, frameHeaderLength, readFrames, writeFrameHeader } from './frames.js';
 import { FrameQueue, type QueuedLink } from './frame-queue.js';
 import { FORBIDDEN_RESPONSE, HEAD_TOO_LARGE_RESPONSE, headEnd, healthResponse, parseHead, upgradeResponse } from './handshake.js';
-import { type WsHooks, type WsLink, type WsServerOptions, type WsTransport, REQUEST_HEAD_TIMEOUT_MS, WsServerCounters, refusesOrigin, sweepSilentLinks } from './server.js';
+import { type WsHooks, type WsLink, type WsServerOptions, type WsTransport, REQUEST_HEAD_TIMEOUT_MS, WsServerCounters, refusesOrigin, sweepSilentLinks } from './transport.js';
+
+/** Room for connections, taken when one is accepted and given back when it closes. */
+export interface ConnectionBudget {
+  take(): boolean;
+  release(): void;
+}
+
+export interface NativeWsServerOptions extends WsServerOptions {
+  /** SO_REUSEPORT: one listener per socket worker thread on the same port. */
+  readonly reusePort?: boolean;
+  /** Shared by several servers (socket workers); by default max_connections for this one. */
+  readonly budget?: ConnectionBudget;
+}
 
 /** Bytes of request head accepted before a WebSocket upgrade (browsers send about 500). */
 const MAX_HEAD_BYTES = 8192;
 /** RFC 6455 7.4.1: 1001, the server is going away (shutdown). */
 const GOING_AWAY = 1001;
-const FLAG_V6ONLY = 2;
 const LISTEN_BACKLOG = 1024;
 
 const Phase = { HANDSHAKE: 0, OPEN: 1 } as const;
@@ -52,6 +64,10 @@ class NativeLink<S> extends Stream implements WsLink, QueuedLink {
   send(text: string): void {
     this.server.send(this, text);
   }
+
+  sendUtf8(bytes: Uint8Array, start: number, end: number): void {
+    this.server.sendUtf8(this, bytes, start, end);
+  }
 }
 
 export class NativeWsServer<S> implements WsTransport {
@@ -69,17 +85,31 @@ export class NativeWsServer<S> implements WsTransport {
   /** Set by a frame that breaks the protocol: the close code to send. */
   private readError = 0;
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly budget: ConnectionBudget;
 
   constructor(
     private readonly binding: NativeUdpBinding,
-    private readonly options: WsServerOptions,
+    private readonly options: NativeWsServerOptions,
     private readonly hooks: WsHooks<S>,
     private readonly log: Logger,
-  ) {}
+  ) {
+    let open = 0;
+    this.budget = options.budget ?? {
+      take() {
+        if (open >= options.maxConnections) return false;
+        open++;
+        return true;
+      },
+      release() {
+        open--;
+      },
+    };
+  }
 
   async listen(): Promise<number> {
-    const { host, port, ipv6Only } = this.options;
-    const fd = this.binding.tcpListen(host, port, ipv6Only ? FLAG_V6ONLY : 0, LISTEN_BACKLOG);
+    const { host, port, ipv6Only, reusePort } = this.options;
+    const flags = (ipv6Only ? this.binding.FLAG_V6ONLY : 0) | (reusePort === true ? this.binding.FLAG_REUSEPORT : 0);
+    const fd = this.binding.tcpListen(host, port, flags, LISTEN_BACKLOG);
     const boundPort = this.binding.tcpLocalPort(fd);
     this.streams = new StreamServer(
       this.binding,
@@ -88,7 +118,10 @@ export class NativeWsServer<S> implements WsTransport {
         accept: (streamFd, address) => this.accept(streamFd, address),
         data: (link, bytes, start, end) => this.data(link, bytes, start, end),
         closed: (link) => this.closed(link),
-        batchEnd: this.frames.flush,
+        batchEnd: () => {
+          this.hooks.batchEnd?.();
+          this.frames.flush();
+        },
       },
       this.log,
     );
@@ -111,7 +144,7 @@ export class NativeWsServer<S> implements WsTransport {
   }
 
   private accept(fd: number, address: string): NativeLink<S> | undefined {
-    if (this.streams!.connectionCount >= this.options.maxConnections) return undefined;
+    if (!this.budget.take()) return undefined;
     const link = new NativeLink<S>(fd, address, this);
     this.handshaking.add(link);
     return link;
@@ -245,6 +278,22 @@ export class NativeWsServer<S> implements WsTransport {
     this.frames.push(link, text);
   }
 
+  /** WsLink.sendUtf8: the frame goes straight into the write arena, after the link's queued frames. */
+  sendUtf8(link: NativeLink<S>, bytes: Uint8Array, start: number, end: number): void {
+    if (link.fd < 0 || link.phase !== Phase.OPEN) return;
+    if (link.backlogLength + link.pendingLength > this.options.sendBufferLimit) {
+      this.counters.slowReadersDropped++;
+      this.streams!.close(link);
+      return;
+    }
+    this.frames.flushLink(link);
+    const length = end - start;
+    const total = frameHeaderLength(length) + length;
+    const { arena, offset } = this.streams!.reserve(total);
+    arena.set(bytes.subarray(start, end), offset + writeFrameHeader(arena, offset, Opcode.TEXT, length));
+    this.streams!.commit(link, arena, offset, total);
+  }
+
   private writeFrames(link: NativeLink<S>, bytes: number, encode: (out: Buffer, at: number) => void): void {
     if (link.fd < 0) return;
     const { arena, offset } = this.streams!.reserve(bytes);
@@ -273,6 +322,7 @@ export class NativeWsServer<S> implements WsTransport {
   }
 
   private closed(link: NativeLink<S>): void {
+    this.budget.release();
     link.carry = undefined;
     link.fragments = undefined;
     this.frames.drop(link);

@@ -14,109 +14,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../../util/log.js';
 import { FrameQueue, type QueuedLink } from './frame-queue.js';
 import { FORBIDDEN_RESPONSE, NOT_A_WEBSOCKET } from './handshake.js';
-
-/** One client connection as the tracker sees it. */
-export interface WsLink {
-  /** Queues a text frame; a client whose queue is over the send buffer limit is dropped instead. */
-  send(text: string): void;
-  /** The client's IP address as the socket sees it (IPv4 may be IPv4-mapped). */
-  readonly remoteAddress: string;
-}
-
-/** What the tracker needs of a WebSocket server, whichever carries the bytes. */
-export interface WsTransport {
-  /** Which implementation runs, for the log. */
-  readonly kind: string;
-  readonly counters: WsServerCounters;
-  /** Open WebSocket connections. */
-  readonly connectionCount: number;
-  /** Binds; resolves with the port. */
-  listen(): Promise<number>;
-  close(): Promise<void>;
-}
-
-/** What the tracker does with connections; `S` is its state per connection. */
-export interface WsHooks<S> {
-  open(link: WsLink): S;
-  message(state: S, text: string): void;
-  /** A binary frame (the protocol has none). */
-  binary(state: S): void;
-  close(state: S): void;
-}
-
-export interface WsServerOptions {
-  readonly host: string;
-  readonly port: number;
-  readonly ipv6Only: boolean;
-  /** Open TCP connections at most (upgraded or not). */
-  readonly maxConnections: number;
-  /** Bytes per message; beyond, `ws` closes the connection with 1009. */
-  readonly maxMessageSize: number;
-  readonly pingIntervalSeconds: number;
-  readonly idleTimeoutSeconds: number;
-  /** Bytes queued for a client before it is dropped. */
-  readonly sendBufferLimit: number;
-  /** Empty: every origin (but denied ones). */
-  readonly allowOrigins: ReadonlySet<string>;
-  readonly denyOrigins: ReadonlySet<string>;
-  readonly denyEmptyOrigin: boolean;
-  /** TLS: a secure context's options; absent for plain ws://. */
-  readonly tls?: tls.SecureContextOptions;
-}
-
-/** What a ping sweep keeps per link. */
-export interface SweptLink {
-  /** A message or pong arrived since the last ping sweep. */
-  active: boolean;
-  /** Ping sweeps in a row without a message or pong. */
-  silentSweeps: number;
-}
-
-/** Every ping interval: ping links that were silent, close those silent for the idle timeout. */
-export function sweepSilentLinks<L extends SweptLink>(
-  links: Iterable<L>,
-  options: WsServerOptions,
-  counters: WsServerCounters,
-  close: (link: L) => void,
-  ping: (link: L) => void,
-): void {
-  const { pingIntervalSeconds, idleTimeoutSeconds } = options;
-  for (const link of links) {
-    if (link.active) {
-      link.active = false;
-      link.silentSweeps = 0;
-      continue;
-    }
-    link.silentSweeps++;
-    if (link.silentSweeps * pingIntervalSeconds >= idleTimeoutSeconds) {
-      counters.idleClosed++;
-      close(link);
-    } else {
-      ping(link);
-    }
-  }
-}
-
-export class WsServerCounters {
-  /** WebSocket connections accepted. */
-  accepted = 0;
-  refusedOrigin = 0;
-  slowReadersDropped = 0;
-  idleClosed = 0;
-  /** Connections closed by `ws` for a protocol violation (oversized message, bad UTF-8, …). */
-  protocolErrors = 0;
-  healthChecks = 0;
-}
-
-/** Milliseconds a client has to send a complete HTTP request head (slowloris), as aquatic_http's request_timeout. */
-export const REQUEST_HEAD_TIMEOUT_MS = 10_000;
-
-/** Whether an upgrade from `origin` is refused (wt-tracker's allowOrigins/denyOrigins/denyEmptyOrigin). */
-export function refusesOrigin(options: WsServerOptions, origin: string | undefined): boolean {
-  if (origin === undefined || origin === '') return options.denyEmptyOrigin || options.allowOrigins.size > 0;
-  if (options.denyOrigins.has(origin)) return true;
-  return options.allowOrigins.size > 0 && !options.allowOrigins.has(origin);
-}
+import { type WsHooks, type WsLink, type WsServerOptions, type WsTransport, REQUEST_HEAD_TIMEOUT_MS, WsServerCounters, refusesOrigin, sweepSilentLinks } from './transport.js';
 
 class Link<S> implements WsLink, QueuedLink {
   state!: S;
@@ -209,6 +107,7 @@ export class WsServer<S> implements WsTransport {
       try {
         if (isBinary) this.hooks.binary(link.state);
         else this.hooks.message(link.state, data.toString());
+        this.hooks.batchEnd?.();
       } catch (error) {
         // A bug must not take the other connections down: drop this one and say so.
         this.log.error(`message handler failed, closing the connection: ${(error as Error).stack ?? String(error)}`);
