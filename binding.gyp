@@ -9,6 +9,7 @@
         ["OS=='linux'", {
           "sources": [
             "native/src/addon.cc",
+            "native/src/privileges.cc",
             "native/src/sockets.cc"
           ],
           "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -4,6 +4,8 @@
 # the compilers hidden from PATH, then
 #   1. `npx aquatic_udp -P` and a UDP connect + announce round trip: the native path is used;
 #   2. the same with the prebuild removed: the node:dgram fallback serves and says so.
+# Every prebuild in prebuilds/ (linux-x64; linux-arm64 where aarch64-linux-gnu-g++ is
+# installed, see prebuildify-arm64.sh) must be in the tarball.
 # Run: npm run check:package   (loopback only; everything under a temporary directory)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,7 +14,14 @@ trap 'rm -rf "$work"' EXIT
 cd "$root"
 npm run --silent build
 npm run --silent prebuildify >/dev/null
+# linux-arm64 too where the cross compiler is installed; a prebuild present is shipped.
+if command -v aarch64-linux-gnu-g++ >/dev/null; then npm run --silent prebuildify:arm64 >/dev/null; fi
 tarball="$(npm pack --silent --pack-destination "$work" | tail -1)"
+packed="$(tar -tzf "$work/$tarball")"
+for prebuild in prebuilds/*/*.node; do
+  grep -qx "package/$prebuild" <<<"$packed" || { echo "check-package: $prebuild is missing from the tarball"; exit 1; }
+  echo "check-package: the tarball ships $prebuild ($(file -b "$prebuild" | cut -d, -f1,2))"
+done
 mkdir -p "$work/app" "$work/nobin"
 # A PATH with node and npm but no compiler: the install must not need one.
 for tool in node npm npx sh env timeout; do ln -s "$(command -v $tool)" "$work/nobin/$tool"; done
@@ -23,28 +32,7 @@ PATH="$work/nobin" npx --no-install aquatic_udp -P >/dev/null
 echo "check-package: aquatic_udp -P works from the installed tarball"
 
 round_trip() {
-  local expect="$1"
-  local log="$work/tracker.log"
-  PATH="$work/nobin" AQUATIC_NETWORK__ADDRESS=127.0.0.1:0 timeout 30 npx --no-install aquatic_udp 2>"$log" &
-  local pid=$!
-  for _ in $(seq 1 100); do grep -q 'listening on udp' "$log" && break; sleep 0.1; done
-  local port
-  port="$(sed -n 's/.*listening on udp 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -1)"
-  grep -q "$expect" "$log" || { echo "check-package: expected '$expect' in:"; cat "$log"; kill $pid; exit 1; }
-  node --input-type=module -e "
-    import dgram from 'node:dgram';
-    const s = dgram.createSocket('udp4');
-    const connect = Buffer.alloc(16); connect.writeUInt32BE(0x417, 0); connect.writeUInt32BE(0x27101980, 4); connect.writeUInt32BE(1, 12);
-    const timer = setTimeout(() => { console.error('no reply'); process.exit(1); }, 5000);
-    s.on('message', (m) => {
-      if (m.readUInt32BE(0) === 0) {
-        const a = Buffer.alloc(98); m.copy(a, 0, 8, 16); a.writeUInt32BE(1, 8); a.writeUInt32BE(2, 12); a.fill(7, 16, 56); a.writeUInt16BE(6881, 96);
-        s.send(a, $port, '127.0.0.1');
-      } else if (m.readUInt32BE(0) === 1) { clearTimeout(timer); s.close(); }
-    });
-    s.send(connect, $port, '127.0.0.1');"
-  kill $pid
-  wait $pid 2>/dev/null || true
+  "$root/scripts/udp-round-trip.sh" "$1" env PATH="$work/nobin" npx --no-install aquatic_udp
 }
 
 round_trip 'native transport'

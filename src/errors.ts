@@ -10,6 +10,16 @@ export const ErrorCode = {
   BIND: 'AQUATIC_ERR_BIND',
   /** The command line was misused. */
   USAGE: 'AQUATIC_ERR_USAGE',
+  /** [privileges] drop_privileges is set but the process is not root. */
+  NOT_ROOT: 'AQUATIC_ERR_NOT_ROOT',
+  /** [privileges] user names no user of this system (or names root). */
+  UNKNOWN_USER: 'AQUATIC_ERR_UNKNOWN_USER',
+  /** [privileges] chroot_path cannot be entered: not a directory, no native addon, or chroot(2) failed. */
+  CHROOT: 'AQUATIC_ERR_CHROOT',
+  /** Switching to the user failed, or root could still be regained afterwards. */
+  PRIVILEGE_DROP: 'AQUATIC_ERR_PRIVILEGE_DROP',
+  /** Embedding hooks that are not functions, or hooks with worker threads (they cannot cross threads). */
+  HOOKS_INVALID: 'AQUATIC_ERR_HOOKS_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -9,9 +9,12 @@ import { wsConfigSchema, type WsConfig } from './config/ws.js';
 import { type HttpTracker, startHttpTracker } from './server/http/tracker.js';
 import { type UdpTracker, startUdpTracker } from './server/udp/tracker.js';
 import { type WsTracker, startWsTracker } from './server/ws/tracker.js';
+import type { TrackerHooks } from './server/hooks.js';
 import { Logger, type LogLevel } from './util/log.js';
 
 export { AquaticError, ErrorCode, isAquaticError } from './errors.js';
+export type { AnnounceEvent, AnnounceParams, ScrapeParams, TrackerHooks, TrackerProtocol } from './server/hooks.js';
+export { MAX_REFUSAL_REASON_LENGTH } from './server/hooks.js';
 export type { HttpConfig, HttpTracker, UdpConfig, UdpTracker, WsConfig, WsTracker, LogLevel };
 
 /** Every key optional, at any depth. */
@@ -31,20 +34,24 @@ function loggerFor(config: { log_level: LogLevel }, name: string): Logger {
   return new Logger(config.log_level, name);
 }
 
-/** Starts aquatic_udp; resolves once every socket is bound (`tracker.port` is the real port). */
-export async function createUdpTracker(config: PartialConfig<UdpConfig> = {}): Promise<UdpTracker> {
+/**
+ * Starts aquatic_udp; resolves once every socket is bound (`tracker.port` is the real port).
+ * `hooks` (a filter, announce and scrape observers) need socket_workers = swarm_workers = 1;
+ * with more workers they are refused with AQUATIC_ERR_HOOKS_INVALID.
+ */
+export async function createUdpTracker(config: PartialConfig<UdpConfig> = {}, hooks?: TrackerHooks): Promise<UdpTracker> {
   const full = configFrom(udpConfigSchema, config);
-  return startUdpTracker(full, loggerFor(full, 'aquatic_udp'));
+  return startUdpTracker(full, loggerFor(full, 'aquatic_udp'), hooks === undefined ? {} : { hooks });
 }
 
-/** Starts aquatic_http (HTTPS with [tls] use_tls). */
-export async function createHttpTracker(config: PartialConfig<HttpConfig> = {}): Promise<HttpTracker> {
+/** Starts aquatic_http (HTTPS with [tls] use_tls). `hooks` as for createUdpTracker. */
+export async function createHttpTracker(config: PartialConfig<HttpConfig> = {}, hooks?: TrackerHooks): Promise<HttpTracker> {
   const full = configFrom(httpConfigSchema, config);
-  return startHttpTracker(full, loggerFor(full, 'aquatic_http'));
+  return startHttpTracker(full, loggerFor(full, 'aquatic_http'), hooks);
 }
 
-/** Starts aquatic_ws, the WebTorrent tracker (wss:// with [tls] use_tls). */
-export async function createWsTracker(config: PartialConfig<WsConfig> = {}): Promise<WsTracker> {
+/** Starts aquatic_ws, the WebTorrent tracker (wss:// with [tls] use_tls). `hooks` need socket_workers = 1. */
+export async function createWsTracker(config: PartialConfig<WsConfig> = {}, hooks?: TrackerHooks): Promise<WsTracker> {
   const full = configFrom(wsConfigSchema, config);
-  return startWsTracker(full, loggerFor(full, 'aquatic_ws'));
+  return startWsTracker(full, loggerFor(full, 'aquatic_ws'), hooks);
 }

@@ -1,7 +1,9 @@
-// The aquatic_native N-API binding: flat udp* functions over sockets.h, one JS call per batch.
+// The aquatic_native N-API binding: flat udp* and tcp* functions over sockets.h, one JS call per
+// batch, and chroot over privileges.h.
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include <algorithm>
@@ -9,6 +11,7 @@
 
 #include <napi.h>
 
+#include "privileges.h"
 #include "sockets.h"
 
 namespace {
@@ -16,10 +19,14 @@ namespace {
 // Batches drained per readiness callback before yielding to the rest of the event loop.
 constexpr int kBatchesPerPoll = 16;
 
-// A socket as JS sees it (through an External). Freed once both the External is finalized
-// and the poll handle is closed, whichever comes last, so no callback sees freed memory.
-struct Socket {
-  UdpSocket udp;
+// What a handle holds, so that no function takes one kind's handle for another's.
+enum class Kind { kUdp, kStreams };
+
+// A handle as JS sees it (through an External): an fd watched by a uv_poll whose readiness
+// is turned into batches for onBatch. Freed once both the External is finalized and the
+// poll handle is closed, whichever comes last, so no callback sees freed memory.
+struct Polled {
+  const Kind kind;
   napi_env env = nullptr;
   uv_poll_t poll{};
   napi_async_cleanup_hook_handle cleanupHook = nullptr;
@@ -30,10 +37,28 @@ struct Socket {
   napi_async_context asyncContext = nullptr;
   double receiveErrors = 0;
   bool receiving = false;
-  bool closed = false;      // udpClose, the finalizer or env teardown closed it
+  bool closed = false;      // closed by JS, the finalizer or env teardown
   bool exiting = false;     // env teardown: never call into JS again
   bool finalized = false;   // the External is gone
   bool pollClosed = true;   // until uv_poll_init succeeds
+
+  explicit Polled(Kind k) : kind(k) {}
+  virtual ~Polled() = default;
+  virtual void closeFds() = 0;
+};
+
+struct Socket : Polled {
+  static constexpr Kind kKind = Kind::kUdp;
+  UdpSocket udp;
+  Socket() : Polled(kKind) {}
+  void closeFds() override { closeSocket(&udp); }
+};
+
+struct Streams : Polled {
+  static constexpr Kind kKind = Kind::kStreams;
+  StreamPoller poller;
+  Streams() : Polled(kKind) {}
+  void closeFds() override { closeStreamPoller(&poller); }
 };
 
 Napi::Value throwErrno(Napi::Env env, int error, const char* syscall, const std::string& detail) {
@@ -55,12 +80,18 @@ Napi::Value throwType(Napi::Env env, const char* message) {
   return env.Undefined();
 }
 
-Socket* getSocket(const Napi::CallbackInfo& info) {
-  if (!info[0].IsExternal()) {
-    throwType(info.Env(), "expected a socket handle");
+template <typename T>
+T* getHandle(const Napi::CallbackInfo& info) {
+  Polled* handle = info[0].IsExternal() ? info[0].As<Napi::External<Polled>>().Data() : nullptr;
+  if (handle == nullptr || handle->kind != T::kKind) {
+    throwType(info.Env(), T::kKind == Kind::kUdp ? "expected a UDP socket handle" : "expected a TCP server handle");
     return nullptr;
   }
-  return info[0].As<Napi::External<Socket>>().Data();
+  return static_cast<T*>(handle);
+}
+
+Socket* getSocket(const Napi::CallbackInfo& info) {
+  return getHandle<Socket>(info);
 }
 
 // A Uint8Array's bytes (already offset by byteOffset); false and a TypeError otherwise.
@@ -97,11 +128,11 @@ std::string formatAddress(const std::string& host, int port) {
   return (v6 ? "[" + host + "]" : host) + suffix;
 }
 
-void freeIfDone(Socket* socket) {
+void freeIfDone(Polled* socket) {
   if (socket->finalized && socket->pollClosed) delete socket;
 }
 
-void stopReceiving(Socket* socket) {
+void stopReceiving(Polled* socket) {
   if (!socket->receiving) return;
   socket->receiving = false;
   uv_poll_stop(&socket->poll);
@@ -115,7 +146,7 @@ void stopReceiving(Socket* socket) {
 }
 
 void onPollClosed(uv_handle_t* handle) {
-  Socket* socket = static_cast<Socket*>(handle->data);
+  Polled* socket = static_cast<Polled*>(handle->data);
   socket->pollClosed = true;
   // Unregisters the hook, or tells node that a running one has finished.
   if (socket->cleanupHook != nullptr) napi_remove_async_cleanup_hook(socket->cleanupHook);
@@ -125,24 +156,24 @@ void onPollClosed(uv_handle_t* handle) {
 
 // Idempotent. uv_close stops the poll synchronously, so the fd is closed after it: libuv
 // must not watch a closed (and possibly reused) fd number.
-void closeNow(Socket* socket) {
+void closeNow(Polled* socket) {
   if (socket->closed) return;
   socket->closed = true;
   stopReceiving(socket);
   if (!socket->pollClosed) uv_close(reinterpret_cast<uv_handle_t*>(&socket->poll), onPollClosed);
-  closeSocket(&socket->udp);
+  socket->closeFds();
 }
 
 // Env teardown (process exit, worker exit): close without calling JS. Asynchronous because
 // the uv handle must be closed on the loop; onPollClosed reports completion.
 void onEnvCleanup(napi_async_cleanup_hook_handle, void* arg) {
-  Socket* socket = static_cast<Socket*>(arg);
+  Polled* socket = static_cast<Polled*>(arg);
   socket->exiting = true;
   closeNow(socket);
 }
 
 // Last resort when JS dropped the handle without udpClose.
-void onFinalize(Napi::Env, Socket* socket) {
+void onFinalize(Napi::Env, Polled* socket) {
   socket->finalized = true;
   closeNow(socket);
   freeIfDone(socket);
@@ -151,7 +182,7 @@ void onFinalize(Napi::Env, Socket* socket) {
 // Calls onBatch(count) as a top-level callback (async hooks, then microtasks and ticks).
 // An exception goes to process 'uncaughtException', as for any event callback. Returns
 // false when the callback could not run or threw.
-bool deliver(Socket* socket, int count) {
+bool deliver(Polled* socket, int count) {
   napi_env env = socket->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return false;
@@ -172,6 +203,34 @@ bool deliver(Socket* socket, int count) {
   }
   napi_close_handle_scope(env, scope);
   return status == napi_ok;
+}
+
+// Watches `fd` on this env's loop (the main thread's or a worker's) and registers the
+// teardown hook. Returns 0 or a libuv error; on error the caller still owns the fds.
+int initPoll(Polled* handle, napi_env env, int fd) {
+  handle->env = env;
+  uv_loop_t* loop = nullptr;
+  napi_get_uv_event_loop(env, &loop);
+  handle->poll.data = handle;
+  int error = uv_poll_init(loop, &handle->poll, fd);
+  if (error != 0) return error;
+  handle->pollClosed = false;
+  napi_add_async_cleanup_hook(env, onEnvCleanup, handle, &handle->cleanupHook);
+  return 0;
+}
+
+// Holds the arenas and the callback, and starts polling. Returns 0 or a libuv error.
+int startPolling(Polled* handle, const Napi::CallbackInfo& info, const char* name, uv_poll_cb onReady) {
+  napi_env env = handle->env;
+  stopReceiving(handle);
+  napi_create_reference(env, info[1], 1, &handle->rxData);
+  napi_create_reference(env, info[2], 1, &handle->rxMeta);
+  napi_create_reference(env, info[3], 1, &handle->onBatch);
+  napi_async_init(env, nullptr, Napi::String::New(env, name), &handle->asyncContext);
+  handle->receiving = true;
+  int error = uv_poll_start(&handle->poll, UV_READABLE, onReady);
+  if (error != 0) stopReceiving(handle);
+  return error;
 }
 
 void onReadable(uv_poll_t* poll, int status, int) {
@@ -218,6 +277,17 @@ Napi::Value tcpListenJs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, fd);
 }
 
+// chroot(path): changes the root directory of the whole process (every thread) to path.
+Napi::Value chrootJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  if (env.IsExceptionPending()) return env.Undefined();
+  const char* syscall = "chroot";
+  int error = enterChroot(path.c_str(), &syscall);
+  if (error != 0) return throwErrno(env, error, syscall, path);
+  return env.Undefined();
+}
+
 // udpOpen(host, port, flags, rcvbuf, sndbuf, maxBatch) -> handle
 Napi::Value udpOpenJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -234,7 +304,6 @@ Napi::Value udpOpenJs(const Napi::CallbackInfo& info) {
     return throwErrno(env, EINVAL, "bind", formatAddress(host, port));
   }
   Socket* socket = new Socket();
-  socket->env = env;
   socket->udp.maxBatch = static_cast<uint32_t>(std::clamp(maxBatch, 1, 1024));
   const char* syscall = "socket";
   int error = openSocket(&socket->udp, addr, flags, rcvbuf, sndbuf, &syscall);
@@ -243,18 +312,13 @@ Napi::Value udpOpenJs(const Napi::CallbackInfo& info) {
     return throwErrno(env, error, syscall, formatAddress(host, port));
   }
 
-  uv_loop_t* loop = nullptr;
-  napi_get_uv_event_loop(env, &loop);  // this env's loop: the main thread's or a worker's
-  socket->poll.data = socket;
-  error = uv_poll_init(loop, &socket->poll, socket->udp.fd);
+  error = initPoll(socket, env, socket->udp.fd);
   if (error != 0) {
     closeSocket(&socket->udp);
     delete socket;
     return throwErrno(env, -error, "uv_poll_init", "");
   }
-  socket->pollClosed = false;
-  napi_add_async_cleanup_hook(env, onEnvCleanup, socket, &socket->cleanupHook);
-  return Napi::External<Socket>::New(env, socket, onFinalize);
+  return Napi::External<Polled>::New(env, socket, onFinalize);
 }
 
 // udpLocalPort(handle) -> number
@@ -302,18 +366,9 @@ Napi::Value udpRecvStartJs(const Napi::CallbackInfo& info) {
       std::min<size_t>({socket->udp.maxBatch, arenas.dataLength / kSlotSize, arenas.metaLength / kMetaStride}));
   if (slots == 0) return throwType(env, "arenas smaller than one slot");
 
-  stopReceiving(socket);
-  napi_create_reference(env, info[1], 1, &socket->rxData);
-  napi_create_reference(env, info[2], 1, &socket->rxMeta);
-  napi_create_reference(env, info[3], 1, &socket->onBatch);
-  napi_async_init(env, nullptr, Napi::String::New(env, "AquaticUdpSocket"), &socket->asyncContext);
   setReceiveArena(&socket->udp, arenas.data, arenas.meta, slots);
-  socket->receiving = true;
-  int error = uv_poll_start(&socket->poll, UV_READABLE, onReadable);
-  if (error != 0) {
-    stopReceiving(socket);
-    return throwErrno(env, -error, "uv_poll_start", "");
-  }
+  int error = startPolling(socket, info, "AquaticUdpSocket", onReadable);
+  if (error != 0) return throwErrno(env, -error, "uv_poll_start", "");
   return env.Undefined();
 }
 
@@ -353,6 +408,124 @@ Napi::Value udpCloseJs(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+void onStreamsReady(uv_poll_t* poll, int status, int) {
+  Streams* streams = static_cast<Streams*>(poll->data);
+  if (!streams->receiving || streams->exiting) return;
+  if (status < 0) {
+    streams->receiveErrors++;
+    uv_poll_start(poll, UV_READABLE, onStreamsReady);
+    return;
+  }
+  for (int round = 0; round < kBatchesPerPoll; round++) {
+    int count = pollStreams(&streams->poller);
+    if (count <= 0) {
+      if (count < 0) streams->receiveErrors++;
+      return;
+    }
+    if (!deliver(streams, count) || !streams->receiving || streams->exiting) return;
+  }
+}
+
+// tcpServe(listenFd, rxData, rxMeta, onBatch) -> handle: serves the listener's streams
+// through one epoll set; onBatch(count) gets every batch of stream records. Owns listenFd.
+Napi::Value tcpServeJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int listenFd = info[0].As<Napi::Number>().Int32Value();
+  if (env.IsExceptionPending()) return env.Undefined();
+  Arenas arenas;
+  if (!getArenas(env, info, &arenas)) return env.Undefined();
+  if (!info[3].IsFunction()) return throwType(env, "expected a function");
+  if (arenas.dataLength < kReadChunk || arenas.metaLength < 4 * kStreamStride || arenas.dataLength > INT32_MAX) {
+    return throwType(env, "arenas too small (or too large)");
+  }
+  Streams* streams = new Streams();
+  int error = openStreamPoller(&streams->poller, listenFd);
+  if (error != 0) {
+    delete streams;
+    return throwErrno(env, error, "epoll_ctl", "");
+  }
+  streams->poller.data = arenas.data;
+  streams->poller.dataLength = static_cast<uint32_t>(arenas.dataLength);
+  streams->poller.meta = arenas.meta;
+  streams->poller.metaSlots = static_cast<uint32_t>(arenas.metaLength / kStreamStride);
+  error = initPoll(streams, env, streams->poller.epollFd);
+  if (error == 0) {
+    error = startPolling(streams, info, "AquaticTcpServer", onStreamsReady);
+    if (error != 0) {
+      streams->finalized = true;  // no External will own it: free once the poll handle has closed
+      closeNow(streams);
+      return throwErrno(env, -error, "uv_poll_start", "");
+    }
+  } else {
+    closeStreamPoller(&streams->poller);
+    delete streams;
+    return throwErrno(env, -error, "uv_poll_init", "");
+  }
+  return Napi::External<Polled>::New(env, streams, onFinalize);
+}
+
+// tcpWrite(handle, data, requests, count): send() per request; results in the requests.
+Napi::Value tcpWriteJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Streams* streams = getHandle<Streams>(info);
+  if (streams == nullptr) return env.Undefined();
+  Arenas arenas;
+  if (!getArenas(env, info, &arenas)) return env.Undefined();
+  int64_t requested = info[3].As<Napi::Number>().Int64Value();
+  if (streams->closed || requested <= 0) return env.Undefined();
+  uint32_t count = static_cast<uint32_t>(std::min<int64_t>(requested, arenas.metaLength / kWriteStride));
+  writeStreams(arenas.data, arenas.dataLength, arenas.meta, count);
+  return env.Undefined();
+}
+
+// tcpWatchWritable(handle, fd, on) -> 0 or an errno
+Napi::Value tcpWatchWritableJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Streams* streams = getHandle<Streams>(info);
+  if (streams == nullptr) return env.Undefined();
+  int fd = info[1].As<Napi::Number>().Int32Value();
+  bool on = info[2].ToBoolean().Value();
+  if (streams->closed) return Napi::Number::New(env, EBADF);
+  return Napi::Number::New(env, watchWritable(&streams->poller, fd, on));
+}
+
+// tcpResumeAccept(handle) -> 0 or an errno
+Napi::Value tcpResumeAcceptJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Streams* streams = getHandle<Streams>(info);
+  if (streams == nullptr) return env.Undefined();
+  if (streams->closed) return Napi::Number::New(env, EBADF);
+  return Napi::Number::New(env, resumeAccept(&streams->poller));
+}
+
+// tcpCloseStream(handle, fd): closes a stream this server accepted (it leaves the epoll set).
+Napi::Value tcpCloseStreamJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Streams* streams = getHandle<Streams>(info);
+  if (streams == nullptr) return env.Undefined();
+  int fd = info[1].As<Napi::Number>().Int32Value();
+  if (fd != streams->poller.listenFd && fd != streams->poller.epollFd && fd > 2) close(fd);
+  return env.Undefined();
+}
+
+// tcpServeClose(handle): idempotent; closes the listener and the epoll set, not the streams.
+Napi::Value tcpServeCloseJs(const Napi::CallbackInfo& info) {
+  Streams* streams = getHandle<Streams>(info);
+  if (streams != nullptr) closeNow(streams);
+  return info.Env().Undefined();
+}
+
+// tcpLocalPort(fd) -> the port a listener is bound to
+Napi::Value tcpLocalPortJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  if (env.IsExceptionPending()) return env.Undefined();
+  SockAddr addr;
+  socklen_t length = sizeof addr;
+  if (getsockname(fd, &addr.base, &length) != 0) return throwErrno(env, errno, "getsockname", "");
+  return Napi::Number::New(env, ntohs(addr.base.sa_family == AF_INET ? addr.v4.sin_port : addr.v6.sin6_port));
+}
+
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("udpOpen", Napi::Function::New(env, udpOpenJs, "udpOpen"));
   exports.Set("udpLocalPort", Napi::Function::New(env, udpLocalPortJs, "udpLocalPort"));
@@ -363,8 +536,18 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("udpRecvErrors", Napi::Function::New(env, udpRecvErrorsJs, "udpRecvErrors"));
   exports.Set("udpClose", Napi::Function::New(env, udpCloseJs, "udpClose"));
   exports.Set("tcpListen", Napi::Function::New(env, tcpListenJs, "tcpListen"));
+  exports.Set("tcpLocalPort", Napi::Function::New(env, tcpLocalPortJs, "tcpLocalPort"));
+  exports.Set("tcpServe", Napi::Function::New(env, tcpServeJs, "tcpServe"));
+  exports.Set("tcpWrite", Napi::Function::New(env, tcpWriteJs, "tcpWrite"));
+  exports.Set("tcpWatchWritable", Napi::Function::New(env, tcpWatchWritableJs, "tcpWatchWritable"));
+  exports.Set("tcpResumeAccept", Napi::Function::New(env, tcpResumeAcceptJs, "tcpResumeAccept"));
+  exports.Set("tcpCloseStream", Napi::Function::New(env, tcpCloseStreamJs, "tcpCloseStream"));
+  exports.Set("tcpServeClose", Napi::Function::New(env, tcpServeCloseJs, "tcpServeClose"));
+  exports.Set("chroot", Napi::Function::New(env, chrootJs, "chroot"));
   exports.Set("SLOT_SIZE", Napi::Number::New(env, kSlotSize));
   exports.Set("META_STRIDE", Napi::Number::New(env, kMetaStride));
+  exports.Set("STREAM_STRIDE", Napi::Number::New(env, kStreamStride));
+  exports.Set("WRITE_STRIDE", Napi::Number::New(env, kWriteStride));
   exports.Set("FLAG_REUSEPORT", Napi::Number::New(env, kFlagReusePort));
   exports.Set("FLAG_V6ONLY", Napi::Number::New(env, kFlagV6Only));
   return exports;

@@ -3,8 +3,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 namespace {
 
@@ -229,4 +232,142 @@ int openTcpListener(const SockAddr& addr, int flags, int backlog, const char** s
     return -error;
   }
   return fd;
+}
+
+namespace {
+
+inline void writeRecord(uint8_t* record, int32_t kind, int fd, int32_t offset, int32_t length) {
+  writeInt(record, kStreamKind, kind);
+  writeInt(record, kStreamOffset, offset);
+  writeInt(record, kStreamLength, length);
+  writeInt(record, kStreamFd, fd);
+}
+
+bool isTransientAcceptError(int error) {
+  return error == ECONNABORTED || error == EPROTO || error == EPERM || error == EINTR;
+}
+
+}  // namespace
+
+int openStreamPoller(StreamPoller* poller, int listenFd) {
+  int epollFd = epoll_create1(EPOLL_CLOEXEC);
+  if (epollFd < 0) return errno;
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.fd = listenFd;
+  if (epoll_ctl(epollFd, EPOLL_CTL_ADD, listenFd, &event) != 0) {
+    int error = errno;
+    close(epollFd);
+    return error;
+  }
+  poller->epollFd = epollFd;
+  poller->listenFd = listenFd;
+  return 0;
+}
+
+int pollStreams(StreamPoller* poller) {
+  // Room for the worst case of one event: a read record plus a writable record.
+  int room = static_cast<int>(poller->metaSlots / 2);
+  int ready;
+  do {
+    ready = epoll_wait(poller->epollFd, poller->events, std::min(room, kMaxEventsPerWait), 0);
+  } while (ready < 0 && errno == EINTR);
+  if (ready < 0) return -errno;
+
+  uint32_t records = 0;
+  uint32_t used = 0;
+  auto record = [&]() { return poller->meta + static_cast<size_t>(records++) * kStreamStride; };
+  for (int i = 0; i < ready && records + 2 <= poller->metaSlots; i++) {
+    const epoll_event& event = poller->events[i];
+    int fd = event.data.fd;
+    if (fd == poller->listenFd) {
+      // Accept what fits; level-triggered epoll reports the listener again if more wait.
+      while (records + 2 < poller->metaSlots) {
+        SockAddr from;
+        socklen_t length = sizeof from;
+        int stream = accept4(fd, &from.base, &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (stream < 0) {
+          int error = errno;
+          if (error == EAGAIN || error == EWOULDBLOCK) break;
+          if (isTransientAcceptError(error)) continue;
+          // EMFILE, ENFILE, ENOBUFS, ENOMEM: the listener would be reported ready forever.
+          epoll_ctl(poller->epollFd, EPOLL_CTL_DEL, fd, nullptr);
+          writeRecord(record(), kStreamAcceptPaused, fd, 0, error);
+          break;
+        }
+        setIntOption(stream, IPPROTO_TCP, TCP_NODELAY, 1);
+        epoll_event watch{};
+        watch.events = EPOLLIN | EPOLLRDHUP;
+        watch.data.fd = stream;
+        if (epoll_ctl(poller->epollFd, EPOLL_CTL_ADD, stream, &watch) != 0) {
+          close(stream);
+          continue;
+        }
+        uint8_t* accepted = record();
+        writeRecord(accepted, kStreamAccepted, stream, 0, 0);
+        writeSource(accepted, from);  // port at kStreamOffset, family at kStreamLength
+      }
+      continue;
+    }
+    if (event.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+      uint32_t space = std::min(poller->dataLength - used, kReadChunk);
+      if (space == 0) break;  // the arena is full: the rest is reported again next time
+      ssize_t got;
+      do {
+        got = read(fd, poller->data + used, space);
+      } while (got < 0 && errno == EINTR);
+      if (got > 0) {
+        writeRecord(record(), kStreamData, fd, static_cast<int32_t>(used), static_cast<int32_t>(got));
+        used += static_cast<uint32_t>(got);
+      } else if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+        int error = got == 0 ? 0 : errno;
+        epoll_ctl(poller->epollFd, EPOLL_CTL_DEL, fd, nullptr);
+        writeRecord(record(), got == 0 ? kStreamEnd : kStreamError, fd, 0, error);
+        continue;
+      }
+    }
+    if (event.events & EPOLLOUT) writeRecord(record(), kStreamWritable, fd, 0, 0);
+  }
+  return static_cast<int>(records);
+}
+
+int watchWritable(StreamPoller* poller, int fd, bool on) {
+  epoll_event watch{};
+  watch.events = EPOLLIN | EPOLLRDHUP | (on ? static_cast<uint32_t>(EPOLLOUT) : 0u);
+  watch.data.fd = fd;
+  return epoll_ctl(poller->epollFd, EPOLL_CTL_MOD, fd, &watch) == 0 ? 0 : errno;
+}
+
+int resumeAccept(StreamPoller* poller) {
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.fd = poller->listenFd;
+  if (epoll_ctl(poller->epollFd, EPOLL_CTL_ADD, poller->listenFd, &event) == 0 || errno == EEXIST) return 0;
+  return errno;
+}
+
+void writeStreams(const uint8_t* data, size_t dataLength, uint8_t* requests, uint32_t count) {
+  for (uint32_t i = 0; i < count; i++) {
+    uint8_t* request = requests + static_cast<size_t>(i) * kWriteStride;
+    int32_t fd = readInt(request, 0);
+    int32_t offset = readInt(request, 4);
+    int32_t length = readInt(request, 8);
+    if (offset < 0 || length < 0 || static_cast<size_t>(offset) + static_cast<size_t>(length) > dataLength) {
+      writeInt(request, 12, -EINVAL);
+      continue;
+    }
+    ssize_t sent;
+    do {
+      sent = send(fd, data + offset, static_cast<size_t>(length), MSG_DONTWAIT | MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    writeInt(request, 12, sent >= 0 ? static_cast<int32_t>(sent) : (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno);
+  }
+}
+
+void closeStreamPoller(StreamPoller* poller) {
+  if (poller->epollFd >= 0) close(poller->epollFd);
+  if (poller->listenFd >= 0) close(poller->listenFd);
+  poller->epollFd = poller->listenFd = -1;
+  poller->meta = poller->data = nullptr;
+  poller->metaSlots = poller->dataLength = 0;
 }

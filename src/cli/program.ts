@@ -1,11 +1,13 @@
 // The command line every aquatic executable shares: -c FILE, -p, -P, -v, -h, environment
-// overrides, error reporting without stack traces, and graceful shutdown on signals.
+// overrides, error reporting without stack traces, the privilege drop once a tracker is
+// bound, and graceful shutdown on signals.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ENV_PREFIX, loadConfig, renderToml } from '../config/load.js';
 import { type Fields, type Infer, type Section, defaultsOf } from '../config/schema.js';
 import { isAquaticError } from '../errors.js';
 import { Logger, type LogLevel } from '../util/log.js';
+import { type PrivilegeDrop, type PrivilegesConfig, preparePrivilegeDrop } from './privileges.js';
 
 /** Something started by an executable that can be stopped gracefully. */
 export interface Service {
@@ -92,23 +94,38 @@ export async function runExecutable<S extends Section<Fields>>(spec: ExecutableS
   }
 
   const log = new Logger((config as { log_level?: LogLevel }).log_level ?? 'info', spec.name);
+  // Signals are caught from the start: without a listener SIGTERM kills the process outright,
+  // and one that comes while the service starts stops it as soon as it is up.
+  let stopping = false;
+  let signalled: () => void = () => {};
+  const firstSignal = new Promise<void>((resolve) => (signalled = resolve));
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    log.info(`${signal}: shutting down`);
+    signalled();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   let service: Service;
   try {
+    // Checked before anything is bound; applied once every socket of every worker is.
+    const privileges = (config as { privileges?: PrivilegesConfig }).privileges;
+    const drop = privileges === undefined ? null : preparePrivilegeDrop(privileges, log);
     service = await spec.start(config, log);
+    await applyOrClose(drop, service);
   } catch (error) {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
     if (!isAquaticError(error)) throw error;
     process.stderr.write(`${spec.name}: ${error.message}\n`);
     return 1;
   }
   return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        log.warn(`${signal} again: exiting now`);
-        process.exit(1);
-      }
-      stopping = true;
-      log.info(`${signal}: shutting down`);
+    void firstSignal.then(() => {
       const timer = setTimeout(() => {
         log.error(`shutdown took over ${SHUTDOWN_TIMEOUT_MS} ms: exiting`);
         process.exit(1);
@@ -121,15 +138,23 @@ export async function runExecutable<S extends Section<Fields>>(spec: ExecutableS
           resolve(1);
         },
       );
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    });
     void service.done?.then((code) => resolve(code));
     void service.failure?.then((error) => {
       log.error(`stopping after a failure: ${error.message}`);
       void service.close().finally(() => resolve(1));
     });
   });
+}
+
+/** Drops privileges for a started service; if that fails, the service is closed and the error thrown. */
+async function applyOrClose(drop: PrivilegeDrop | null, service: Service): Promise<void> {
+  try {
+    drop?.apply();
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
 }
 
 /** Entry point used by the bin scripts: run, then exit with the code. */

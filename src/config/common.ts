@@ -1,4 +1,5 @@
-// Keys that mean the same in every executable: log_level, socket_workers, [network] address.
+// Keys that mean the same in every executable: log_level, socket_workers, [network] address,
+// and the sections every tracker shares ([access_list], [metrics], [privileges]).
 import { LOG_LEVELS } from '../util/log.js';
 import { validateSocketAddress } from '../util/address.js';
 import { ACCESS_LIST_MODES } from '../access/access-list.js';
@@ -45,6 +46,21 @@ export function metricsSection() {
     path: string('/metrics', {
       doc: 'Path of the Prometheus text format; /stats.json serves the same numbers as JSON.',
       validate: (text) => (/^\/[!-~]*$/.test(text) && text !== '/stats.json' ? undefined : 'must start with "/" (and not be /stats.json)'),
+    }),
+    peer_clients: boolean(false, 'Count announces by client, read from the peer_id prefix (BEP 20): aquatic_peer_client_announces_total{client}. Known clients by name, the rest as "other".'),
+  });
+}
+
+export function privilegesSection() {
+  return section('Dropping root once every socket is bound, so that a root-started tracker can use ports below 1024 yet serve unprivileged.', {
+    drop_privileges: boolean(false, 'After every socket of every worker is bound: chroot (if chroot_path is set), then switch to `user`. Needs root.'),
+    chroot_path: string('', {
+      doc: 'Directory to chroot into ("": none). Files read later (access list and TLS files on SIGUSR1) are then looked up inside it.',
+      validate: (text) => (text === '' || text.startsWith('/') ? undefined : 'must be an absolute path, or "" for none'),
+    }),
+    user: string('nobody', {
+      doc: 'User to run as: its uid, primary gid and supplementary groups.',
+      validate: (text) => (/^[A-Za-z0-9._][A-Za-z0-9._-]*\$?$/.test(text) ? undefined : 'not a user name'),
     }),
   });
 }
@@ -96,3 +112,21 @@ export function clusterSection() {
 }
 
 export type ClusterConfig = Infer<ReturnType<typeof clusterSection>>;
+export function completedCountsSection() {
+  return section('Completed-download counts (scrape "downloaded"): kept when a torrent loses its last peer, saved to a file, restored at start.', {
+    max_retained_torrents: integer(1_000_000, {
+      min: 0,
+      max: 100_000_000,
+      doc: 'Counts of torrents without peers kept in memory (about 72 bytes each); when full the smallest count goes. 0: a count goes with its last peer.',
+    }),
+    path: string('', { doc: 'File the counts are saved to (every interval and on shutdown) and restored from at start; a bad file is reported and skipped. "": not saved.' }),
+    interval: integer(300, { min: 1, max: 86_400, doc: 'Seconds between saves of the counts file.' }),
+  });
+}
+
+export function fullScrapeExportSection() {
+  return section('Full-scrape export: every torrent with complete, incomplete and downloaded, written as JSON.', {
+    path: string('', { doc: 'File written every interval (atomically: a temporary file renamed over it). "": no export.' }),
+    interval: integer(300, { min: 1, max: 86_400, doc: 'Seconds between exports.' }),
+  });
+}

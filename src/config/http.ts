@@ -1,6 +1,7 @@
 // The aquatic_http configuration: what `-p` prints and `-c` accepts.
 import { isIP } from 'node:net';
-import { intervalJitterField, accessListSection, clusterSection, addressField, metricsSection, swarmWorkersField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
+import { intervalJitterField, accessListSection, addressField, metricsSection, privilegesSection, swarmWorkersField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
+import { clusterSection, completedCountsSection, fullScrapeExportSection } from './common.js';
 import { type Infer, boolean, integer, section, string, stringList } from './schema.js';
 import { tlsSection } from './tls.js';
 
@@ -17,7 +18,7 @@ export const httpConfigSchema = section('aquatic_http', {
     max_connections: integer(10_000, { min: 1, max: 1_000_000, doc: 'Open connections at most; further ones are closed at once.' }),
     max_request_head_bytes: integer(4096, { min: 256, max: 65_536, doc: 'Bytes allowed for a request line and its headers (431 beyond).' }),
     idle_timeout: integer(120, { min: 1, max: 86_400, doc: 'Seconds a connection may stay idle between requests.' }),
-    request_timeout: integer(10, { min: 1, max: 3600, doc: 'Seconds a client has to finish a request it started (slow clients are cut off).' }),
+    request_timeout: integer(10, { min: 1, max: 3600, doc: 'Seconds a client has to finish a request it started, and a new connection to send its first one (slow and silent clients are cut off).' }),
     runs_behind_reverse_proxy: boolean(false, 'Take the client address from reverse_proxy_ip_header_name (rightmost entry) instead of the connection.'),
     reverse_proxy_ip_header_name: string('X-Forwarded-For', {
       doc: 'The header a reverse proxy puts the client address in.',
@@ -31,6 +32,7 @@ export const httpConfigSchema = section('aquatic_http', {
   tls: tlsSection('HTTPS'),
   protocol: section('BEP 3 / 23 / 48 behaviour.', {
     max_scrape_torrents: integer(100, { min: 1, max: 1000, doc: 'Info hashes answered per scrape; further ones are ignored.' }),
+    allow_full_scrape: boolean(false, 'Answer GET /scrape without info_hash with every torrent (costly on a large tracker).'),
     max_peers: integer(50, { min: 1, max: 1000, doc: 'Peers per announce reply, and the default when numwant is absent.' }),
     interval_jitter: intervalJitterField,
     peer_announce_interval: integer(120, { min: 1, max: 86_400, doc: 'Seconds clients are asked to wait between announces ("interval").' }),
@@ -42,11 +44,14 @@ export const httpConfigSchema = section('aquatic_http', {
   }),
   access_list: accessListSection(),
   metrics: metricsSection(),
+  privileges: privilegesSection(),
   cluster: clusterSection(),
   statistics: section('Periodic statistics.', {
     interval: integer(5, { min: 1, max: 86_400, doc: 'Seconds between statistics lines.' }),
     print_to_stdout: boolean(false, 'Print a line of request and peer counts to stdout every interval.'),
   }),
+  completed_counts: completedCountsSection(),
+  full_scrape_export: fullScrapeExportSection(),
 });
 
 export type HttpConfig = Infer<typeof httpConfigSchema>;

@@ -2,7 +2,8 @@
 // keep its defaults (crates/ws/src/config.rs: 64 KiB messages, 10 offers, 120 s interval,
 // 255 scrape hashes, cleaning every 30 s, peers 180 s, offers 120 s, idle 180 s); the limits
 // it lacks (connections, send buffer, swarms per connection, origins) are ours.
-import { intervalJitterField, accessListSection, addressField, logLevelField, metricsSection, onlyIpv6Field, socketWorkersField } from './common.js';
+import { intervalJitterField, accessListSection, addressField, logLevelField, metricsSection, privilegesSection, onlyIpv6Field, socketWorkersField, swarmWorkersField } from './common.js';
+import { completedCountsSection, fullScrapeExportSection } from './common.js';
 import { type Infer, boolean, integer, section, stringList } from './schema.js';
 import { tlsSection } from './tls.js';
 
@@ -11,6 +12,7 @@ const origin = (text: string) => (text === '' || /\s/.test(text) ? 'not an origi
 export const wsConfigSchema = section('aquatic_ws', {
   log_level: logLevelField,
   socket_workers: socketWorkersField(),
+  swarm_workers: swarmWorkersField(),
   network: section('Sockets and WebSocket.', {
     address: addressField('0.0.0.0:3000'),
     only_ipv6: onlyIpv6Field,
@@ -51,6 +53,9 @@ export const wsConfigSchema = section('aquatic_ws', {
   }),
   access_list: accessListSection(),
   metrics: metricsSection(),
+  privileges: privilegesSection(),
+  completed_counts: completedCountsSection(),
+  full_scrape_export: fullScrapeExportSection(),
 });
 
 export type WsConfig = Infer<typeof wsConfigSchema>;

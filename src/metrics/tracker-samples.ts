@@ -2,7 +2,9 @@
 // built from the flat counter records that handlers, transports, stores and worker threads
 // keep. Each record is one worker's; its name becomes the `worker` label.
 import type { TorrentStore } from '../swarm/torrents.js';
+import type { RetainedCounts } from '../swarm/retained-counts.js';
 import type { Sample } from './prometheus.js';
+import { PEER_CLIENT_KEY } from './peer-clients.js';
 
 export type CounterRecord = Readonly<Record<string, number>>;
 
@@ -14,7 +16,13 @@ export function storeValues(store: TorrentStore): CounterRecord {
     peersIpv6: store.ipv6.peers,
     seedersIpv4: store.ipv4.seeders,
     seedersIpv6: store.ipv6.seeders,
+    ...retainedValues(store.retained),
   };
+}
+
+/** The retained completed counts of a store (TorrentStore or WsTorrents) as a counter record. */
+export function retainedValues(retained: RetainedCounts): CounterRecord {
+  return { retainedCounts: retained.size, retainedEvictions: retained.evictions };
 }
 
 type Spec = readonly [key: string, name: string, type: 'counter' | 'gauge', help: string, labels?: Record<string, string>];
@@ -28,6 +36,8 @@ const COMMON: readonly Spec[] = [
   ['forbidden', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'forbidden' }],
   ['dropped', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'shard_queue_full' }],
   ['expired', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'shard_no_reply' }],
+  ['retainedCounts', 'aquatic_retained_completed_counts', 'gauge', 'Completed counts kept for torrents without peers.'],
+  ['retainedEvictions', 'aquatic_retained_completed_counts_evicted_total', 'counter', 'Retained completed counts dropped because max_retained_torrents was reached.'],
   // With [cluster] enabled (ClusterSync.values()).
   ['clusterPublished', 'aquatic_cluster_updates_total', 'counter', 'Peer updates shared through Redis, by kind.', { kind: 'published' }],
   ['clusterMerged', 'aquatic_cluster_updates_total', 'counter', 'Peer updates shared through Redis, by kind.', { kind: 'merged' }],
@@ -72,6 +82,10 @@ const WS: readonly Spec[] = [
   ['offersRelayed', 'aquatic_relayed_total', 'counter', 'WebRTC signalling messages relayed between peers.', { type: 'offer' }],
   ['answersRelayed', 'aquatic_relayed_total', 'counter', 'WebRTC signalling messages relayed between peers.', { type: 'answer' }],
   ['failures', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'failure_reply' }],
+  ['slowReadersDropped', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'slow_reader_dropped' }],
+  ['idleClosed', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'idle_closed' }],
+  ['protocolErrors', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'websocket_protocol' }],
+  ['refusedOrigin', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'origin_refused' }],
   ['connections', 'aquatic_connections', 'gauge', 'Open client connections.'],
   ['peers', 'aquatic_peers', 'gauge', 'Peers in all swarms.'],
   ['seeders', 'aquatic_seeders', 'gauge', 'Seeders in all swarms.'],
@@ -83,6 +97,14 @@ function samples(specs: readonly Spec[], workers: ReadonlyMap<string, CounterRec
     for (const [worker, values] of workers) {
       const value = values[key];
       if (value !== undefined) out.push({ name, type, help, value, labels: { ...labels, worker } });
+    }
+  }
+  // [metrics] peer_clients: the workers that count announces send one key per client seen.
+  for (const [worker, values] of workers) {
+    for (const [key, value] of Object.entries(values)) {
+      if (!key.startsWith(PEER_CLIENT_KEY)) continue;
+      const client = key.slice(PEER_CLIENT_KEY.length);
+      out.push({ name: 'aquatic_peer_client_announces_total', type: 'counter', help: 'Announces by client (peer_id prefix, BEP 20).', value, labels: { client, worker } });
     }
   }
   return out;

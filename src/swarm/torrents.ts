@@ -7,6 +7,8 @@
 import { InfoHashTable } from './info-hash-table.js';
 import { type PeerFormat, ipv4PeerFormat, ipv6PeerFormat } from './peer-format.js';
 import { PeerState, Swarm } from './swarm.js';
+import { RetainedCounts } from './retained-counts.js';
+import { INFO_HASH_BYTES, STATS_STRIDE, type StoreSnapshot } from './snapshot.js';
 
 /** BEP 3 / BEP 15 events as the swarm sees them. */
 export const AnnounceEvent = { NONE: 0, COMPLETED: 1, STARTED: 2, STOPPED: 3 } as const;
@@ -79,6 +81,13 @@ export class TorrentStore {
   private readonly downloaded: number[] = [];
   /** Set while this store's swarms are shared with other nodes. */
   changes: SwarmChanges | null = null;
+  /** Counts of freed torrents, given back when they return. */
+  readonly retained: RetainedCounts;
+
+  /** `maxRetained`: freed torrents whose completed counts are kept (0: none). */
+  constructor(maxRetained = 0) {
+    this.retained = new RetainedCounts(maxRetained);
+  }
 
   get torrentCount(): number {
     return this.infoHashes.size;
@@ -124,10 +133,13 @@ export class TorrentStore {
     const id = this.infoHashes.insert(view, hashAt);
     let swarm = family.byId[id];
     if (swarm === undefined) {
+      // No swarm in either family: the torrent is new (again), with its count if one was kept.
+      if (this.ipv4.byId[id] === undefined && this.ipv6.byId[id] === undefined) {
+        this.downloaded[id] = this.retained.take(view, hashAt);
+        if (this.changes !== null) this.changes.torrentCreated(view, hashAt);
+      }
       swarm = new Swarm<K>();
       family.byId[id] = swarm;
-      this.downloaded[id] ??= 0;
-      if (this.changes !== null && this.otherFamily(family).byId[id] === undefined) this.changes.torrentCreated(view, hashAt);
     }
     const seeder = left === 0;
     const before = swarm.upsert(peer, seeder, validUntil, family.format);
@@ -157,7 +169,10 @@ export class TorrentStore {
     into.leechers = 0;
     into.downloaded = 0;
     const id = this.infoHashes.find(view, hashAt);
-    if (id < 0) return into;
+    if (id < 0) {
+      into.downloaded = this.retained.peek(view, hashAt);
+      return into;
+    }
     const v4 = this.ipv4.byId[id];
     const v6 = this.ipv6.byId[id];
     if (v4 !== undefined) {
@@ -170,10 +185,6 @@ export class TorrentStore {
     }
     into.downloaded = this.downloaded[id] ?? 0;
     return into;
-  }
-
-  private otherFamily(family: object): FamilySwarms<number> | FamilySwarms<string> {
-    return family === this.ipv4 ? this.ipv6 : this.ipv4;
   }
 
   /**
@@ -244,12 +255,35 @@ export class TorrentStore {
       if (v4 !== undefined) peersRemoved += this.expire(this.ipv4, id, v4, cutoff);
       if (v6 !== undefined) peersRemoved += this.expire(this.ipv6, id, v6, cutoff);
       if (this.ipv4.byId[id] === undefined && this.ipv6.byId[id] === undefined) {
+        const downloaded = this.downloaded[id]!;
+        if (downloaded > 0 && this.retained.capacity > 0) {
+          if (keep === undefined) this.infoHashes.copyKey(id, key, 0);
+          this.retained.keep(keyView, 0, downloaded);
+        }
         this.infoHashes.remove(id);
         this.downloaded[id] = 0;
         torrentsRemoved++;
       }
     }
     return { peersRemoved, torrentsRemoved };
+  }
+
+  /** Every torrent with its counts, and the retained counts of freed ones. */
+  snapshot(): StoreSnapshot {
+    const hashes = new Uint8Array(this.infoHashes.size * INFO_HASH_BYTES);
+    const stats = new Float64Array(this.infoHashes.size * STATS_STRIDE);
+    let n = 0;
+    for (let id = 0; id < this.infoHashes.idLimit; id++) {
+      const v4 = this.ipv4.byId[id];
+      const v6 = this.ipv6.byId[id];
+      if (v4 === undefined && v6 === undefined) continue;
+      this.infoHashes.copyKey(id, hashes, n * INFO_HASH_BYTES);
+      stats[n * STATS_STRIDE] = (v4?.seederCount ?? 0) + (v6?.seederCount ?? 0);
+      stats[n * STATS_STRIDE + 1] = (v4?.leecherCount ?? 0) + (v6?.leecherCount ?? 0);
+      stats[n * STATS_STRIDE + 2] = this.downloaded[id]!;
+      n++;
+    }
+    return { torrents: { hashes, stats }, retained: this.retained.snapshot() };
   }
 
   private expire<K extends number | string>(family: FamilySwarms<K>, id: number, swarm: Swarm<K>, now: number): number {

@@ -3,6 +3,8 @@
 // Generic over the owner type: knows nothing of sockets or of the wire format.
 import { type PeerFormat, hashBinaryString } from './peer-format.js';
 import { PeerState, Swarm } from './swarm.js';
+import { RetainedCounts } from './retained-counts.js';
+import { INFO_HASH_BYTES, STATS_STRIDE, type StoreSnapshot } from './snapshot.js';
 
 /**
  * Peer ids as swarm keys. `write` copies the 20 chars as bytes; a WebTorrent swarm never
@@ -40,9 +42,24 @@ export class WsTorrents<O> {
   /** Peers in all swarms, kept exact as peers come and go. */
   peers = 0;
   seeders = 0;
+  /** Counts of freed torrents, given back when they return. */
+  readonly retained: RetainedCounts;
+  /** An info hash string as bytes, for `retained`. */
+  private readonly key = new Uint8Array(INFO_HASH_BYTES);
+  private readonly keyView = new DataView(this.key.buffer);
+
+  /** `maxRetained`: freed torrents whose completed counts are kept (0: none). */
+  constructor(maxRetained = 0) {
+    this.retained = new RetainedCounts(maxRetained);
+  }
 
   get torrentCount(): number {
     return this.byInfoHash.size;
+  }
+
+  private keyOf(infoHash: string): DataView {
+    for (let i = 0; i < INFO_HASH_BYTES; i++) this.key[i] = infoHash.charCodeAt(i);
+    return this.keyView;
   }
 
   get(infoHash: string): WsTorrent<O> | undefined {
@@ -69,6 +86,7 @@ export class WsTorrents<O> {
     let torrent = this.byInfoHash.get(infoHash);
     if (torrent === undefined) {
       torrent = new WsTorrent<O>();
+      if (this.retained.size > 0) torrent.downloaded = this.retained.take(this.keyOf(infoHash), 0);
       this.byInfoHash.set(infoHash, torrent);
     }
     const bound = torrent.owners.get(peerId);
@@ -95,7 +113,8 @@ export class WsTorrents<O> {
     const torrent = this.byInfoHash.get(infoHash);
     into.seeders = torrent === undefined ? 0 : torrent.peers.seederCount;
     into.leechers = torrent === undefined ? 0 : torrent.peers.leecherCount;
-    into.downloaded = torrent === undefined ? 0 : torrent.downloaded;
+    if (torrent !== undefined) into.downloaded = torrent.downloaded;
+    else into.downloaded = this.retained.size === 0 ? 0 : this.retained.peek(this.keyOf(infoHash), 0);
     return into;
   }
 
@@ -112,10 +131,26 @@ export class WsTorrents<O> {
       if (torrent.peers.peerCount === 0) {
         // Deleting the current entry while iterating a Map is safe (ECMA-262 Map iterators).
         this.byInfoHash.delete(infoHash);
+        if (torrent.downloaded > 0 && this.retained.capacity > 0) this.retained.keep(this.keyOf(infoHash), 0, torrent.downloaded);
         torrentsRemoved++;
       }
     }
     return { peersRemoved, torrentsRemoved };
+  }
+
+  /** Every torrent with its counts, and the retained counts of freed ones. */
+  snapshot(): StoreSnapshot {
+    const hashes = new Uint8Array(this.byInfoHash.size * INFO_HASH_BYTES);
+    const stats = new Float64Array(this.byInfoHash.size * STATS_STRIDE);
+    let n = 0;
+    for (const [infoHash, torrent] of this.byInfoHash) {
+      for (let i = 0; i < INFO_HASH_BYTES; i++) hashes[n * INFO_HASH_BYTES + i] = infoHash.charCodeAt(i);
+      stats[n * STATS_STRIDE] = torrent.peers.seederCount;
+      stats[n * STATS_STRIDE + 1] = torrent.peers.leecherCount;
+      stats[n * STATS_STRIDE + 2] = torrent.downloaded;
+      n++;
+    }
+    return { torrents: { hashes, stats }, retained: this.retained.snapshot() };
   }
 
   private expire(

@@ -123,3 +123,8 @@ export function formatIp16(bytes: Uint8Array, at: number): string {
   }
   return formatIpv6(bytes, at);
 }
+
+/** "::ffff:a.b.c.d" (a dual-stack socket's IPv4 peer) as "a.b.c.d"; other text unchanged. */
+export function unmapIpv4(address: string): string {
+  return address.startsWith('::ffff:') && parseIpv4(address.slice(7)) >= 0 ? address.slice(7) : address;
+}

@@ -6,10 +6,10 @@
 const HEAD = 0; // total bytes ever written (wrapping u32), published by the producer
 const TAIL = 1; // total bytes ever consumed (wrapping u32), published by the consumer
 const HEADER_BYTES = 8;
-const LENGTH_BYTES = 2;
+// Lengths are 32-bit: WebSocket records carry whole client messages (64 KiB by default, more if configured).
+const LENGTH_BYTES = 4;
 /** A length that means "the record continues at the start of the ring". */
-const WRAP = 0xffff;
-export const MAX_RECORD = WRAP - 1;
+const WRAP = 0xffffffff;
 
 export function ringBuffer(capacity: number): SharedArrayBuffer {
   if (capacity & (capacity - 1) || capacity < 1024) throw new RangeError('ring capacity must be a power of two >= 1024');
@@ -19,11 +19,13 @@ export function ringBuffer(capacity: number): SharedArrayBuffer {
 class RingView {
   protected readonly header: Int32Array;
   readonly data: Uint8Array;
+  protected readonly lengths: DataView;
   protected readonly mask: number;
 
   constructor(buffer: SharedArrayBuffer) {
     this.header = new Int32Array(buffer, 0, 2);
     this.data = new Uint8Array(buffer, HEADER_BYTES);
+    this.lengths = new DataView(buffer, HEADER_BYTES);
     this.mask = this.data.length - 1;
   }
 }
@@ -53,14 +55,10 @@ export class RingWriter extends RingView {
       if (((this.head - this.tail) >>> 0) + need > capacity) return -1;
     }
     if (skip > 0) {
-      if (skip >= LENGTH_BYTES) {
-        this.data[at] = WRAP >>> 8;
-        this.data[at + 1] = WRAP & 255;
-      }
+      if (skip >= LENGTH_BYTES) this.lengths.setUint32(at, WRAP);
       at = 0;
     }
-    this.data[at] = length >>> 8;
-    this.data[at + 1] = length & 255;
+    this.lengths.setUint32(at, length);
     this.head = (this.head + need) >>> 0;
     return at + LENGTH_BYTES;
   }
@@ -91,11 +89,11 @@ export class RingReader extends RingView {
     }
     const capacity = this.data.length;
     let at = this.tail & this.mask;
-    if (capacity - at < LENGTH_BYTES || ((this.data[at]! << 8) | this.data[at + 1]!) === WRAP) {
+    if (capacity - at < LENGTH_BYTES || this.lengths.getUint32(at) === WRAP) {
       this.tail = (this.tail + (capacity - at)) >>> 0;
       at = 0;
     }
-    const length = (this.data[at]! << 8) | this.data[at + 1]!;
+    const length = this.lengths.getUint32(at);
     this.length = length;
     this.tail = (this.tail + LENGTH_BYTES + length) >>> 0;
     return at + LENGTH_BYTES;

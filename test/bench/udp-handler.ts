@@ -1,7 +1,7 @@
 // Micro-benchmark of the UDP request handler alone (no sockets): batches shaped like
 // ../shared/bench/udpload's workload (Pareto(2) torrent popularity over 10k torrents,
 // 100k peers on 4 addresses, 5 announces : 1 scrape of 1..49 hashes, numwant 50).
-// Run: npm run bench:handler   (node dist/test/bench/udp-handler.js [seconds])
+// Run: npm run bench:handler   (node dist/test/bench/udp-handler.js [seconds]; PEER_CLIENTS=1 counts clients)
 // CLUSTER_OUTBOX=1 attaches the cluster sync's outbox to the store (what [cluster] enabled
 // adds to the request path); its records are taken between timed batches, as rounds would.
 // For instruction counts: BATCHES=3000 FROZEN_CLOCK=1 valgrind --tool=callgrind node ...
@@ -14,6 +14,7 @@ import { META_ADDRESS, META_FAMILY, META_LENGTH, META_PORT, META_STRIDE, SLOT_SI
 import { writeMappedIpv4 } from '../../src/util/ip.js';
 import { Logger } from '../../src/util/log.js';
 import { ClusterOutbox } from '../../src/cluster/outbox.js';
+import { PeerClientCounts } from '../../src/metrics/peer-clients.js';
 
 const TORRENTS = 10_000;
 const PEERS = 100_000;
@@ -38,7 +39,10 @@ store.changes = outbox;
 const startedAt = Date.now();
 const validator = new ConnectionIdValidator(createConnectionIdSecret(), 360, process.env['FROZEN_CLOCK'] === '1' ? () => startedAt : Date.now);
 const options = { maxResponsePeers: 50, maxScrapeTorrents: 70, announceInterval: 900, intervalJitter: 0, maxPeerAge: 1200 };
-const handler = new UdpRequestHandler(validator, new LocalSwarms(store, validator, options), new Logger('off', 'bench'));
+// PEER_CLIENTS=1: with [metrics] peer_clients on, to measure what counting clients costs.
+const peerClients = process.env['PEER_CLIENTS'] === '1' ? new PeerClientCounts() : null;
+const handler = new UdpRequestHandler(validator, new LocalSwarms(store, validator, options), new Logger('off', 'bench'), true, undefined, peerClients);
+const PEER_ID = Uint8Array.from(Buffer.from('-qB4650-abcdefghijkl', 'latin1'));
 const ids = [0, 1, 2, 3].map((k) => {
   const address = new Uint8Array(16);
   writeMappedIpv4(0x7f000001 + k, address, 0);
@@ -66,7 +70,7 @@ function fill(): void {
       const id = ids[ip - 0x7f000001]!;
       length = writeAnnounceRequest(rx.data, rx.dataView, at, {
         connectionIdHigh: id.high, connectionIdLow: id.low, transactionId: i, infoHash: hashes[p.torrent]!,
-        peerId: new Uint8Array(20), downloaded: 0, left: p.seeder ? 0 : 1000, uploaded: 0, event: 0, key: 0, numWant: 50, port: p.port,
+        peerId: PEER_ID, downloaded: 0, left: p.seeder ? 0 : 1000, uploaded: 0, event: 0, key: 0, numWant: 50, port: p.port,
       });
     }
     const m = (i * META_STRIDE) / 4;

@@ -18,6 +18,8 @@ import {
   routeTarget,
 } from '../../src/protocol/http/query.js';
 import { decodeInMessage } from '../../src/protocol/ws/incoming.js';
+import { readFrames } from '../../src/transport/ws/frames.js';
+import { headEnd, parseHead } from '../../src/transport/ws/handshake.js';
 
 const numRuns = Number(process.env['FUZZ_RUNS'] ?? 2000);
 const options = { numRuns };
@@ -202,6 +204,25 @@ test('WebTorrent: announces of any binary ids decode to those ids', (t) => {
     fc.property(binary, binary, fc.integer({ min: 0, max: 10 }), (infoHash, peerId, numwant) => {
       const decoded = decodeInMessage(JSON.stringify({ action: 'announce', info_hash: infoHash, peer_id: peerId, numwant, left: 0 }), { maxOffers: 10, maxScrapeTorrents: 10 });
       return decoded.action === 'announce' && decoded.infoHash === infoHash && decoded.peerId === peerId && decoded.seeder;
+    }),
+    options,
+  );
+  t.pass();
+});
+
+test('WebSocket: readFrames and the handshake parser never throw, and frames stay within their bytes', (t) => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 600 }), fc.nat({ max: 300 }), (bytes, maxPayload) => {
+      const buffer = Buffer.from(bytes);
+      const stop = readFrames(buffer, 0, buffer.length, maxPayload, {
+        frame: (_opcode, _fin, _data, start, end) => {
+          if (start < 0 || end > buffer.length || end - start > maxPayload) throw new Error(`frame [${start}, ${end}) out of bounds`);
+          return true;
+        },
+      });
+      if (stop > buffer.length) throw new Error(`stop ${stop} past the end`);
+      const end = headEnd(buffer, 0, buffer.length);
+      parseHead(buffer.toString('latin1', 0, end < 0 ? buffer.length : end));
     }),
     options,
   );

@@ -10,9 +10,10 @@ export interface Finished {
   readonly stderr: string;
 }
 
-export function startBin(name: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+/** `as`: run as another user (the test must be root). */
+export function startBin(name: string, args: readonly string[], env: NodeJS.ProcessEnv = {}, as: { uid?: number; gid?: number } = {}): ChildProcess {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AQUATIC_')));
-  return spawn(process.execPath, [`${ROOT}bin/${name}.js`, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [`${ROOT}bin/${name}.js`, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...as });
 }
 
 export function finished(child: ChildProcess): Promise<Finished> {
@@ -27,16 +28,17 @@ export function runBin(name: string, args: readonly string[], env: NodeJS.Proces
   return finished(startBin(name, args, env));
 }
 
-/** Resolves with the first match of `pattern` in the child's stderr. */
-export function waitForStderr(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
+/** Resolves with the `times`-th match of `pattern` in what the child writes to stderr from now on. */
+export function waitForStderr(child: ChildProcess, pattern: RegExp, times = 1): Promise<RegExpExecArray> {
+  const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
   return new Promise((resolve, reject) => {
     let text = '';
     const onData = (chunk: Buffer) => {
       text += chunk.toString();
-      const match = pattern.exec(text);
-      if (match !== null) {
+      const matches = [...text.matchAll(global)];
+      if (matches.length >= times) {
         child.stderr!.off('data', onData);
-        resolve(match);
+        resolve(matches[times - 1] as RegExpExecArray);
       }
     };
     child.stderr!.on('data', onData);

@@ -168,10 +168,15 @@ for (const answer of ['wrong-length', 'wrong-action', 'error'] as const) {
 
 test('requests a tracker drops are timeouts; the answered rest keeps the connection ID', async (t) => {
   const tracker = await fakeTracker(t, 'drop-some');
-  const summary = await run(t, loadTestConfig(`127.0.0.1:${tracker.port}`, { request_timeout_ms: 100 }));
+  // 300 ms: short enough for dropped requests to time out within the 1 s run, long enough
+  // that a machine busy with other tests rarely delays a connect reply past it.
+  const summary = await run(t, loadTestConfig(`127.0.0.1:${tracker.port}`, { request_timeout_ms: 300 }));
   t.true(summary.timeouts > 0);
   t.true(summary.valid_responses > summary.timeouts);
-  t.is(summary.invalid_responses + summary.unexpected_responses, 0);
+  t.is(summary.invalid_responses, 0);
+  // A busy machine may still delay an answer past the timeout: each such late answer
+  // belongs to a request already counted as a timeout, never to a current one.
+  t.true(summary.unexpected_responses <= summary.timeouts, `${summary.unexpected_responses} late, ${summary.timeouts} timeouts`);
   t.is(tracker.seen.statuses.get(ReadStatus.CONNECT), 2, 'one connect per socket, no reconnects');
 });
 

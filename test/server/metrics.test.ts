@@ -1,5 +1,5 @@
 // Metrics: /metrics in Prometheus text format (checked by a real parser) and /stats.json,
-// for both trackers, in one thread and with worker threads.
+// for the trackers, in one thread and with worker threads, and the optional peer-client breakdown.
 import test from 'ava';
 import parsePrometheus from 'parse-prometheus-text-format';
 import { validateConfig } from '../../src/config/load.js';
@@ -7,6 +7,9 @@ import { defaultsOf } from '../../src/config/schema.js';
 import { httpConfigSchema } from '../../src/config/http.js';
 import { startHttpTracker } from '../../src/server/http/tracker.js';
 import { startUdpTracker } from '../../src/server/udp/tracker.js';
+import { wsConfigSchema } from '../../src/config/ws.js';
+import { startWsTracker } from '../../src/server/ws/tracker.js';
+import { WsTestClient, announce, binary20, peerIdOf } from '../helpers/ws-client.js';
 import { loadNativeBinding } from '../../src/transport/udp/binding.js';
 import { encodeBytes, get } from '../helpers/http-client.js';
 import { quietLog, udpConfig } from '../helpers/tracker.js';
@@ -80,3 +83,68 @@ const { binding } = loadNativeBinding();
   t.regex(text, /worker="swarm-0"/);
   t.regex(text, /worker="socket-0"/);
 });
+
+const withClients = { ...metricsOn, peer_clients: true };
+const peerId = (prefix: string) => Buffer.from(prefix.padEnd(20, 'x'), 'latin1');
+
+test('peer_clients off (the default): no breakdown', async (t) => {
+  const tracker = await startUdpTracker(udpConfig({ metrics: metricsOn }), quietLog);
+  t.teardown(() => tracker.close());
+  const client = await UdpTestClient.open('127.0.0.1', tracker.port);
+  t.teardown(() => client.close());
+  await client.connect();
+  await client.announce({ infoHash: infoHash(1), port: 1, peerId: peerId('-qB4650-') });
+  const text = (await get(`http://127.0.0.1:${(tracker as unknown as { metricsPort: number }).metricsPort}/metrics`)).body.toString();
+  t.regex(text, /aquatic_requests_total\{type="announce",worker="main"\} 1/);
+  t.notRegex(text, /peer_client/);
+});
+
+for (const workers of [1, 2]) {
+  (workers > 1 && binding === null ? test.skip : test)(`aquatic_http: peer_clients counts announces by client (${workers} socket workers)`, async (t) => {
+    const defaults = defaultsOf(httpConfigSchema);
+    const config = validateConfig(httpConfigSchema, { ...defaults, socket_workers: workers, network: { ...defaults.network, address: '127.0.0.1:0' }, metrics: withClients });
+    const tracker = await startHttpTracker(config, quietLog);
+    t.teardown(() => tracker.close());
+    for (const [n, prefix] of ['-TR4060-', '-TR4060-', 'M4-20-8-', '-ZZ0000-'].entries()) {
+      await get(`http://127.0.0.1:${tracker.port}/announce?info_hash=${encodeBytes(infoHash(n))}&peer_id=${encodeBytes(peerId(prefix))}&port=5&left=1`);
+    }
+    await get(`http://127.0.0.1:${tracker.port}/announce?info_hash=${encodeBytes(infoHash(9))}&port=5`); // a failure is not an announce
+    const value = await scrape((tracker as unknown as { metricsPort: number }).metricsPort);
+    t.is(value('aquatic_peer_client_announces_total', { client: 'Transmission' }), 2);
+    t.is(value('aquatic_peer_client_announces_total', { client: 'Mainline' }), 1);
+    t.is(value('aquatic_peer_client_announces_total', { client: 'other' }), 1);
+    t.is(value('aquatic_peer_client_announces_total'), 4);
+  });
+}
+
+(binding === null ? test.skip : test)('aquatic_udp with worker threads: socket workers count peer clients, shards do not count them again', async (t) => {
+  const tracker = await startUdpTracker(udpConfig({ socket_workers: 2, swarm_workers: 2, metrics: withClients }), quietLog);
+  t.teardown(() => tracker.close());
+  const client = await UdpTestClient.open('127.0.0.1', tracker.port);
+  t.teardown(() => client.close());
+  await client.connect();
+  for (let h = 0; h < 6; h++) await client.announce({ infoHash: infoHash(h), port: 1, peerId: peerId(h < 4 ? '-qB4650-' : '-UT355W-') });
+  const value = await scrape((tracker as unknown as { metricsPort: number }).metricsPort);
+  t.is(value('aquatic_peer_client_announces_total', { client: 'qBittorrent' }), 4);
+  t.is(value('aquatic_peer_client_announces_total', { client: 'uTorrent' }), 2);
+  t.is(value('aquatic_peer_client_announces_total'), 6);
+  t.is(value('aquatic_responses_total'), 7, 'replies from the shards count as responses too');
+});
+
+for (const workers of [1, 2]) {
+  (workers > 1 && binding === null ? test.skip : test)(`aquatic_ws: peer_clients counts announces by client (${workers} socket x ${workers} swarm workers)`, async (t) => {
+    const defaults = defaultsOf(wsConfigSchema);
+    const config = { ...defaults, socket_workers: workers, swarm_workers: workers, network: { ...defaults.network, address: '127.0.0.1:0' }, metrics: withClients };
+    const tracker = await startWsTracker(validateConfig(wsConfigSchema, config), quietLog);
+    t.teardown(() => tracker.close());
+    const client = await WsTestClient.connect(`ws://127.0.0.1:${tracker.port}`);
+    t.teardown(() => client.close());
+    // binary20(1) and binary20(2) start with 97 and 194: one per shard with 2 shards.
+    await client.request(announce(binary20(1), peerIdOf(1))); // -WW0001-
+    await client.request(announce(binary20(2), `-WD0010-${binary20(7).slice(8)}`));
+    await client.request(announce(binary20(1), peerIdOf(1))); // a re-announce counts again
+    const value = await scrape((tracker as unknown as { metricsPort: number }).metricsPort);
+    t.is(value('aquatic_peer_client_announces_total', { client: 'WebTorrent' }), 2);
+    t.is(value('aquatic_peer_client_announces_total', { client: 'WebTorrent Desktop' }), 1);
+  });
+}

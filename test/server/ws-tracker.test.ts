@@ -1,5 +1,7 @@
 // aquatic_ws through real WebSocket clients on loopback: announces, offer and answer relays,
-// peer_id binding, scrapes, hostile input, limits, origins, /health and TLS.
+// peer_id binding, scrapes, hostile input, limits, origins, /health and TLS. The swarm and
+// limit tests run twice: in one thread, and with 2 socket workers x 2 swarm workers (native
+// addon), where the same conversations must give the same answers.
 import { readFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import test, { type ExecutionContext } from 'ava';
@@ -7,18 +9,39 @@ import { validateConfig } from '../../src/config/load.js';
 import { defaultsOf } from '../../src/config/schema.js';
 import { type WsConfig, wsConfigSchema } from '../../src/config/ws.js';
 import { WsFailure } from '../../src/server/ws/handler.js';
-import { type WsTracker, startWsTracker } from '../../src/server/ws/tracker.js';
+import { type SingleThreadWsTracker, type WsTracker, startWsTracker } from '../../src/server/ws/tracker.js';
+import { loadNativeBinding } from '../../src/transport/udp/binding.js';
 import { quietLog } from '../helpers/tracker.js';
 import { type Json, WsTestClient, announce, binary20, offers, peerIdOf } from '../helpers/ws-client.js';
 
 // The tests run concurrently in one process and every tracker listens for SIGUSR1.
 process.setMaxListeners(64);
 
+/** How the tracker runs: its thread counts. */
+interface Mode {
+  readonly name: string;
+  readonly socket_workers: number;
+  readonly swarm_workers: number;
+}
+const ONE_THREAD: Mode = { name: 'one thread', socket_workers: 1, swarm_workers: 1 };
+const WORKERS: Mode = { name: '2x2 workers', socket_workers: 2, swarm_workers: 2 };
+const { binding, reason } = loadNativeBinding();
+const MODES = binding === null ? [ONE_THREAD] : [ONE_THREAD, WORKERS];
+if (binding === null) test('ws worker threads need the native addon', (t) => t.log(`worker runs skipped: ${reason}`) ?? t.pass());
+
+/** Registers the test once per mode. */
+function inEveryMode(title: string, body: (t: ExecutionContext, mode: Mode) => Promise<void>): void {
+  for (const mode of MODES) test(`${title} (${mode.name})`, (t) => body(t, mode));
+}
+
 type Sections = 'network' | 'protocol' | 'tls' | 'cleaning' | 'access_list' | 'metrics';
-function wsConfig(overrides: { [S in Sections]?: Partial<WsConfig[S]> } = {}): WsConfig {
+type Overrides = { [S in Sections]?: Partial<WsConfig[S]> };
+function wsConfig(overrides: Overrides = {}, mode: Mode = ONE_THREAD): WsConfig {
   const defaults = defaultsOf(wsConfigSchema);
   return validateConfig(wsConfigSchema, {
     ...defaults,
+    socket_workers: mode.socket_workers,
+    swarm_workers: mode.swarm_workers,
     network: { ...defaults.network, address: '127.0.0.1:0', ...overrides.network },
     protocol: { ...defaults.protocol, ...overrides.protocol },
     tls: { ...defaults.tls, ...overrides.tls },
@@ -28,8 +51,8 @@ function wsConfig(overrides: { [S in Sections]?: Partial<WsConfig[S]> } = {}): W
   });
 }
 
-async function start(t: ExecutionContext, overrides: Parameters<typeof wsConfig>[0] = {}) {
-  const tracker = await startWsTracker(wsConfig(overrides), quietLog);
+async function start(t: ExecutionContext, overrides: Overrides = {}, mode: Mode = ONE_THREAD) {
+  const tracker = await startWsTracker(wsConfig(overrides, mode), quietLog);
   t.teardown(() => tracker.close());
   const clients: WsTestClient[] = [];
   t.teardown(() => clients.forEach((client) => client.close()));
@@ -38,20 +61,16 @@ async function start(t: ExecutionContext, overrides: Parameters<typeof wsConfig>
     clients.push(client);
     return client;
   };
-  return { tracker, connect };
+  /** A counter or gauge summed over the tracker's threads. */
+  const stat = async (key: string) => (await tracker.statistics())[key] ?? 0;
+  return { tracker, connect, stat };
 }
 
-/** Resolves when the tracker has handled the next connection close. */
-function nextClose(tracker: WsTracker): Promise<void> {
-  const handler = tracker.handler;
-  const close = handler.close;
-  return new Promise((resolve) => {
-    handler.close = (connection) => {
-      close.call(handler, connection);
-      handler.close = close;
-      resolve();
-    };
-  });
+/** Retries `check` (each try a round trip to the tracker) until it holds, for at most 5 s. */
+async function eventually(check: () => Promise<boolean>): Promise<boolean> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) if (await check()) return true;
+  return false;
 }
 
 const HASH_A = binary20(1);
@@ -62,8 +81,8 @@ async function scrapeOne(client: WsTestClient, infoHash: string) {
   return (reply['files'] as Record<string, Json>)[infoHash];
 }
 
-test('announce responses carry interval, counts and the info hash', async (t) => {
-  const { connect } = await start(t, { protocol: { peer_announce_interval: 300 } });
+inEveryMode('announce responses carry interval, counts and the info hash', async (t, mode) => {
+  const { connect } = await start(t, { protocol: { peer_announce_interval: 300 } }, mode);
   const leecher = await connect();
   t.deepEqual(await leecher.request(announce(HASH_A, peerIdOf(1), { event: 'started' })), {
     action: 'announce',
@@ -79,8 +98,8 @@ test('announce responses carry interval, counts and the info hash', async (t) =>
   t.like(await (await connect()).request(announce(HASH_A, peerIdOf(3), { left: undefined })), { complete: 1, incomplete: 2 });
 });
 
-test('offers go to distinct other peers, one each, never back to the sender', async (t) => {
-  const { connect, tracker } = await start(t);
+inEveryMode('offers go to distinct other peers, one each, never back to the sender', async (t, mode) => {
+  const { connect, stat } = await start(t, {}, mode);
   const others = [await connect(), await connect(), await connect()];
   for (const [i, client] of others.entries()) await client.request(announce(HASH_A, peerIdOf(i)));
   const sender = await connect();
@@ -101,11 +120,11 @@ test('offers go to distinct other peers, one each, never back to the sender', as
   }
   t.is(offerIds.size, 3);
   t.deepEqual(await sender.drain(), []);
-  t.is(tracker.handler.counters.offersRelayed, 3);
+  t.is(await stat('offersRelayed'), 3);
 });
 
-test('numwant and max_offers cap the offers relayed; seeders offer to leechers only', async (t) => {
-  const { connect, tracker } = await start(t, { protocol: { max_offers: 2 } });
+inEveryMode('numwant and max_offers cap the offers relayed; seeders offer to leechers only', async (t, mode) => {
+  const { connect, stat } = await start(t, { protocol: { max_offers: 2 } }, mode);
   const peers = [];
   for (let i = 0; i < 5; i++) {
     const client = await connect();
@@ -114,12 +133,12 @@ test('numwant and max_offers cap the offers relayed; seeders offer to leechers o
   }
   const sender = await connect();
   await sender.request(announce(HASH_A, peerIdOf(10), { numwant: 4, offers: offers(4) }));
-  t.is(tracker.handler.counters.offersRelayed, 2);
+  t.is(await stat('offersRelayed'), 2);
   await sender.request(announce(HASH_A, peerIdOf(10), { numwant: 1, offers: offers(4, 1) }));
-  t.is(tracker.handler.counters.offersRelayed, 3);
+  t.is(await stat('offersRelayed'), 3);
   // numwant absent: as many as the offers given (within max_offers).
   await sender.request(announce(HASH_A, peerIdOf(10), { offers: offers(1, 2) }));
-  t.is(tracker.handler.counters.offersRelayed, 4);
+  t.is(await stat('offersRelayed'), 4);
   for (const peer of peers) await peer.drain();
 
   // A seeder's offers reach leechers only: peers 2, 3, 4 or the sender, never the seeders 0 and 1.
@@ -131,8 +150,8 @@ test('numwant and max_offers cap the offers relayed; seeders offer to leechers o
   t.is(received.slice(2).reduce((sum, list) => sum + list.length, 0), 4);
 });
 
-test('an answer reaches the offering peer; answers without an offer, from outside the swarm or to unknown peers are refused', async (t) => {
-  const { connect, tracker } = await start(t);
+inEveryMode('an answer reaches the offering peer; answers without an offer, from outside the swarm or to unknown peers are refused', async (t, mode) => {
+  const { connect, stat } = await start(t, {}, mode);
   const offerer = await connect();
   const answerer = await connect();
   const outsider = await connect();
@@ -170,11 +189,11 @@ test('an answer reaches the offering peer; answers without an offer, from outsid
     t.like(await client.request(message), { 'failure reason': reason, action: 'announce' });
   }
   t.deepEqual(await offerer.drain(), []);
-  t.is(tracker.handler.counters.answersRelayed, 1);
+  t.is(await stat('answersRelayed'), 1);
 });
 
-test('a peer_id belongs to the connection that announced it first', async (t) => {
-  const { connect } = await start(t);
+inEveryMode('a peer_id belongs to the connection that announced it first', async (t, mode) => {
+  const { connect } = await start(t, {}, mode);
   const owner = await connect();
   const thief = await connect();
   await owner.request(announce(HASH_A, peerIdOf(1)));
@@ -190,8 +209,8 @@ test('a peer_id belongs to the connection that announced it first', async (t) =>
   t.deepEqual(await thief.drain(), []);
 });
 
-test('stopped and closing the socket remove the peer from all its swarms; completed is counted once', async (t) => {
-  const { connect, tracker } = await start(t);
+inEveryMode('stopped and closing the socket remove the peer from all its swarms; completed is counted once', async (t, mode) => {
+  const { connect, tracker, stat } = await start(t, {}, mode);
   const observer = await connect();
   const peer = await connect();
   await peer.request(announce(HASH_A, peerIdOf(1)));
@@ -201,18 +220,16 @@ test('stopped and closing the socket remove the peer from all its swarms; comple
   t.deepEqual(await scrapeOne(observer, HASH_A), { complete: 1, incomplete: 0, downloaded: 1 });
   t.like(await peer.request(announce(HASH_A, peerIdOf(1), { event: 'stopped' })), { complete: 0, incomplete: 0 });
   t.like(await scrapeOne(observer, HASH_B), { incomplete: 1 });
-  const closed = nextClose(tracker);
   peer.close();
-  await closed;
-  t.like(await scrapeOne(observer, HASH_B), { incomplete: 0 });
-  t.is(tracker.torrents.peers, 0);
+  t.true(await eventually(async () => (await scrapeOne(observer, HASH_B))!['incomplete'] === 0));
+  t.is(await stat('peers'), 0);
   // The empty torrents stay until a cleaning sweep (with their download count).
-  t.is(tracker.torrents.torrentCount, 2);
-  t.deepEqual(tracker.clean(), { peersRemoved: 0, torrentsRemoved: 2 });
+  t.is(await stat('torrents'), 2);
+  if (mode === ONE_THREAD) t.deepEqual((tracker as SingleThreadWsTracker).clean(), { peersRemoved: 0, torrentsRemoved: 2 });
 });
 
-test('a new peer_id from the same connection replaces its old one in that torrent', async (t) => {
-  const { connect } = await start(t);
+inEveryMode('a new peer_id from the same connection replaces its old one in that torrent', async (t, mode) => {
+  const { connect } = await start(t, {}, mode);
   const client = await connect();
   await client.request(announce(HASH_A, peerIdOf(1)));
   t.like(await client.request(announce(HASH_A, peerIdOf(2))), { incomplete: 1 });
@@ -220,8 +237,8 @@ test('a new peer_id from the same connection replaces its old one in that torren
   t.like(await (await connect()).request(announce(HASH_A, peerIdOf(1))), { incomplete: 2 });
 });
 
-test('scrape: one hash, a list (unknown ones as zeros, capped), and full scrapes only when allowed', async (t) => {
-  const { connect } = await start(t, { protocol: { max_scrape_torrents: 2 } });
+inEveryMode('scrape: one hash, a list (unknown ones as zeros, capped), and full scrapes only when allowed', async (t, mode) => {
+  const { connect } = await start(t, { protocol: { max_scrape_torrents: 2 } }, mode);
   const client = await connect();
   await client.request(announce(HASH_A, peerIdOf(1), { left: 0 }));
   t.deepEqual(await client.request({ action: 'scrape', info_hash: HASH_A }), {
@@ -232,7 +249,7 @@ test('scrape: one hash, a list (unknown ones as zeros, capped), and full scrapes
   t.deepEqual(listed['files'], { [HASH_B]: { complete: 0, incomplete: 0, downloaded: 0 }, [HASH_A]: { complete: 1, incomplete: 0, downloaded: 0 } });
   t.deepEqual(await client.request({ action: 'scrape' }), { 'failure reason': WsFailure.FULL_SCRAPE, action: 'scrape' });
 
-  const full = await start(t, { protocol: { allow_full_scrape: true } });
+  const full = await start(t, { protocol: { allow_full_scrape: true } }, mode);
   const other = await full.connect();
   await other.request(announce(HASH_A, peerIdOf(1)));
   await other.request(announce(HASH_B, peerIdOf(1), { left: 0 }));
@@ -242,8 +259,8 @@ test('scrape: one hash, a list (unknown ones as zeros, capped), and full scrapes
   });
 });
 
-test('hostile messages get a failure reason and the connection carries on', async (t) => {
-  const { connect } = await start(t);
+inEveryMode('hostile messages get a failure reason and the connection carries on', async (t, mode) => {
+  const { connect } = await start(t, {}, mode);
   const client = await connect();
   const cases: [string | Json, string][] = [
     ['{not json', 'Invalid JSON'],
@@ -273,16 +290,16 @@ test('hostile messages get a failure reason and the connection carries on', asyn
   t.like(await client.request(announce(HASH_A, peerIdOf(1))), { action: 'announce', incomplete: 1 });
 });
 
-test('an oversized message closes that connection with 1009; the server carries on', async (t) => {
-  const { connect } = await start(t, { network: { max_message_size: 4096 } });
+inEveryMode('an oversized message closes that connection with 1009; the server carries on', async (t, mode) => {
+  const { connect } = await start(t, { network: { max_message_size: 4096 } }, mode);
   const big = await connect();
   big.send(announce(HASH_A, peerIdOf(1), { offers: [{ offer_id: binary20(1), offer: { type: 'offer', sdp: 'x'.repeat(5000) } }] }));
   t.is(await big.closed, 1009);
   t.like(await (await connect()).request(announce(HASH_A, peerIdOf(2))), { incomplete: 1 });
 });
 
-test('a client that does not read is dropped once its send buffer is over the bound', async (t) => {
-  const { connect, tracker } = await start(t, { network: { send_buffer_limit: 1024 } });
+inEveryMode('a client that does not read is dropped once its send buffer is over the bound', async (t, mode) => {
+  const { connect, stat } = await start(t, { network: { send_buffer_limit: 1024 } }, mode);
   const reader = await connect();
   await reader.request(announce(HASH_A, peerIdOf(1)));
   // Stop reading: the kernel buffers fill, then the tracker's queue for this client grows.
@@ -290,17 +307,17 @@ test('a client that does not read is dropped once its send buffer is over the bo
   const sender = await connect();
   const offer = [{ offer_id: binary20(1), offer: { type: 'offer', sdp: 'x'.repeat(60_000) } }];
   let announces = 0;
-  while (tracker.server.counters.slowReadersDropped === 0 && announces < 5000) {
+  while ((announces % 16 !== 0 || (await stat('slowReadersDropped')) === 0) && announces < 5000) {
     await sender.request(announce(HASH_A, peerIdOf(2), { offers: offer }));
     announces++;
   }
-  t.is(tracker.server.counters.slowReadersDropped, 1);
+  t.is(await stat('slowReadersDropped'), 1);
   t.log(`dropped after ${announces} offers of 60 kB`);
   t.like(await sender.request(announce(HASH_A, peerIdOf(2))), { action: 'announce' });
 });
 
-test('max_connections and max_swarms_per_connection are enforced', async (t) => {
-  const { connect } = await start(t, { network: { max_connections: 2 }, protocol: { max_swarms_per_connection: 2 } });
+inEveryMode('max_connections and max_swarms_per_connection are enforced', async (t, mode) => {
+  const { connect } = await start(t, { network: { max_connections: 2 }, protocol: { max_swarms_per_connection: 2 } }, mode);
   const client = await connect();
   await connect();
   await t.throwsAsync(connect());
@@ -313,10 +330,10 @@ test('max_connections and max_swarms_per_connection are enforced', async (t) => 
 });
 
 test('a client that answers no pings is closed after the idle timeout', async (t) => {
-  const { connect, tracker } = await start(t, { network: { ping_interval: 1, idle_timeout: 2 } });
+  const { connect, stat } = await start(t, { network: { ping_interval: 1, idle_timeout: 2 } });
   const silent = await connect({ autoPong: false });
   await silent.closed;
-  t.is(tracker.server.counters.idleClosed, 1);
+  t.is(await stat('idleClosed'), 1);
 });
 
 test('Origin allow and deny lists, and deny_empty_origin', async (t) => {
@@ -352,8 +369,8 @@ test('wss:// with PEM files, and a reload that keeps serving', async (t) => {
   t.like(await again.request(announce(HASH_A, peerIdOf(2))), { incomplete: 2 });
 });
 
-test('frames of every length class reach clients intact (7-bit, 16-bit and 64-bit lengths)', async (t) => {
-  const { connect } = await start(t, { network: { max_message_size: 300_000 } });
+inEveryMode('frames of every length class reach clients intact (7-bit, 16-bit and 64-bit lengths)', async (t, mode) => {
+  const { connect } = await start(t, { network: { max_message_size: 300_000 } }, mode);
   const receiver = await connect();
   const sender = await connect();
   await receiver.request(announce(HASH_A, peerIdOf(1)));
@@ -369,12 +386,12 @@ test('frames of every length class reach clients intact (7-bit, 16-bit and 64-bi
   );
 });
 
-test('an access list refuses announces with a failure reason; metrics count them', async (t) => {
+inEveryMode('an access list refuses announces with a failure reason; metrics count them', async (t, mode) => {
   const { mkdtempSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const path = `${mkdtempSync(`${tmpdir()}/aquatic-ws-access-`)}/deny.txt`;
   writeFileSync(path, `${Buffer.from(HASH_B, 'latin1').toString('hex')}\n`);
-  const { tracker, connect } = await start(t, { access_list: { mode: 'deny', path }, metrics: { enabled: true, address: '127.0.0.1:0', path: '/metrics' } });
+  const { tracker, connect } = await start(t, { access_list: { mode: 'deny', path }, metrics: { enabled: true, address: '127.0.0.1:0', path: '/metrics' } }, mode);
   const client = await connect();
   t.like(await client.request(announce(HASH_A, peerIdOf(1))), { action: 'announce', interval: 120 });
   t.like(await client.request(announce(HASH_B, peerIdOf(1))), { 'failure reason': WsFailure.FORBIDDEN });
@@ -386,7 +403,9 @@ test('an access list refuses announces with a failure reason; metrics count them
       response.on('end', () => resolve(body));
     }).on('error', reject),
   );
-  t.regex(text, /aquatic_requests_total\{type="announce",worker="main"\} 1/);
-  t.regex(text, /aquatic_errors_total\{kind="failure_reply",worker="main"\} 1/);
-  t.regex(text, /aquatic_peers\{worker="main"\} 1/);
+  // One thread reports as worker "main"; with workers, each thread has its line.
+  const worker = mode === ONE_THREAD ? '"main"' : '"(socket|swarm)-\\d"';
+  t.regex(text, new RegExp(`aquatic_requests_total\\{type="announce",worker=${worker}\\} 1\n`));
+  t.regex(text, new RegExp(`aquatic_errors_total\\{kind="failure_reply",worker=${worker}\\} 1\n`));
+  t.regex(text, new RegExp(`aquatic_peers\\{worker=${worker}\\} 1\n`));
 });

@@ -43,11 +43,28 @@ test('a full ring refuses a record instead of overwriting unread ones', (t) => {
   const reader = new RingReader(buffer);
   let accepted = 0;
   while (writer.alloc(100) >= 0) accepted++;
-  t.is(accepted, 10); // 10 records of 2 + 100 bytes fit in 1024
+  t.is(accepted, 9); // 9 records of 4 + 100 bytes fit in 1024
   writer.publish();
   t.true(reader.next() >= 0);
   reader.release();
   t.true(writer.alloc(100) >= 0, 'space comes back once released');
+});
+
+test('records over 64 KiB keep their length (WebSocket messages)', (t) => {
+  const buffer = ringBuffer(1 << 18);
+  const writer = new RingWriter(buffer);
+  const reader = new RingReader(buffer);
+  for (const length of [70_000, 100_000, 65_536, 70_000]) {
+    const at = writer.alloc(length);
+    t.true(at >= 0);
+    writer.data.fill(length & 255, at, at + length);
+    writer.publish();
+    const from = reader.next();
+    t.is(reader.length, length);
+    t.is(writer.data[from + length - 1], length & 255);
+    reader.release();
+  }
+  t.is(writer.alloc((1 << 18) + 1), -1, 'a record larger than the ring is refused');
 });
 
 test('records cross between threads', async (t) => {

@@ -66,7 +66,7 @@ export function writeScrapeResponseEntry(
   return SCRAPE_RESPONSE_ENTRY_SIZE;
 }
 
-/** The message is ASCII text filling the rest of the datagram (BEP 15). */
+/** The message is ASCII text filling the rest of the datagram (BEP 15); other characters become '?'. */
 export function writeErrorResponse(
   bytes: Uint8Array,
   view: DataView,
@@ -77,7 +77,10 @@ export function writeErrorResponse(
   view.setUint32(offset, ACTION_ERROR);
   view.setUint32(offset + 4, transactionId);
   const at = offset + ERROR_RESPONSE_HEADER_SIZE;
-  for (let i = 0; i < message.length; i++) bytes[at + i] = message.charCodeAt(i) & 0x7f;
+  for (let i = 0; i < message.length; i++) {
+    const c = message.charCodeAt(i);
+    bytes[at + i] = c < 0x80 ? c : 0x3f;
+  }
   return ERROR_RESPONSE_HEADER_SIZE + message.length;
 }
 

@@ -2,6 +2,7 @@
 // rightmost entry of the proxy's header (the one the proxy itself appended; entries to its
 // left come from the client and can be forged). Only trusted proxies may set it.
 import { isIP } from 'node:net';
+import { unmapIpv4 } from '../../util/ip.js';
 
 export interface ClientAddressPolicy {
   readonly behindProxy: boolean;
@@ -25,8 +26,4 @@ export function clientAddress(policy: ClientAddressPolicy, remoteAddress: string
   else if (/^\d+\.\d+\.\d+\.\d+:\d+$/.test(last)) last = last.slice(0, last.lastIndexOf(':'));
   if (isIP(last) === 0) return { error: 'invalid client address in the reverse proxy header' };
   return unmapIpv4(last);
-}
-
-export function unmapIpv4(address: string): string {
-  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
 }

@@ -23,6 +23,7 @@ import {
 import {
   HttpRoute,
   INFO_HASH_AT,
+  QueryError,
   type HttpAnnounce,
   type HttpScrape,
   createHttpAnnounce,
@@ -41,6 +42,9 @@ import { parseIpv4, writeIpAs16 } from '../../util/ip.js';
 import { type ClientAddressPolicy, clientAddress } from './client-address.js';
 import { AccessList } from '../../access/access-list.js';
 import { jitteredInterval } from '../../swarm/interval.js';
+import type { PeerClientCounts } from '../../metrics/peer-clients.js';
+import { STATS_STRIDE, type TorrentStats, sortedByInfoHash } from '../../swarm/snapshot.js';
+import { type AnnounceParams, FORBIDDEN_REASON, type HookRunner, announceEventName, hex20 } from '../hooks.js';
 
 export interface HttpProtocolOptions {
   readonly announceInterval: number;
@@ -50,6 +54,8 @@ export interface HttpProtocolOptions {
   readonly minAnnounceInterval: number;
   readonly maxPeers: number;
   readonly maxScrapeTorrents: number;
+  /** Answer a scrape without info_hash with every torrent. */
+  readonly allowFullScrape: boolean;
 }
 
 export class HttpRequestCounters {
@@ -60,7 +66,6 @@ export class HttpRequestCounters {
   notFound = 0;
 }
 
-const FORBIDDEN = 'Info hash not allowed';
 const LANDING = 'aquatic_http: a BitTorrent tracker. Announce at /announce, scrape at /scrape.\n';
 const EMPTY = new Uint8Array(0);
 /** Where bodies start in the reply buffer: the head is written right before them. */
@@ -80,6 +85,8 @@ export interface AnnouncePeer {
 export interface HttpSwarms {
   announce(handler: HttpRequestHandler, query: HttpAnnounce, peer: AnnouncePeer, want: number, keepAlive: boolean, later: DeferredReply): Uint8Array | null;
   scrape(handler: HttpRequestHandler, query: HttpScrape, keepAlive: boolean, later: DeferredReply): Uint8Array | null;
+  /** Every torrent (with [protocol] allow_full_scrape). */
+  fullScrape(handler: HttpRequestHandler, keepAlive: boolean, later: DeferredReply): Uint8Array | null;
 }
 
 export class HttpRequestHandler {
@@ -100,6 +107,10 @@ export class HttpRequestHandler {
     private readonly options: HttpProtocolOptions,
     private readonly proxy: ClientAddressPolicy,
     private readonly access: { readonly current: AccessList } = { current: AccessList.OFF },
+    /** [metrics] peer_clients; null when off. */
+    private readonly peerClients: PeerClientCounts | null = null,
+    /** The embedder's hooks (single-thread tracker only); null costs one test per announce or scrape. */
+    private readonly hooks: HookRunner | null = null,
   ) {
     this.scrapeQuery = createHttpScrape(options.maxScrapeTorrents);
     const bodyMax = Math.max(
@@ -131,24 +142,45 @@ export class HttpRequestHandler {
     const query = this.announceQuery;
     const problem = readAnnounceQuery(request.bytes, this.target.queryStart, this.target.queryEnd, query);
     if (problem !== null) return this.failure(problem, request.keepAlive);
-    if (!this.access.current.allows(query.idsView, INFO_HASH_AT)) return this.failure(FORBIDDEN, request.keepAlive);
+    if (!this.access.current.allows(query.idsView, INFO_HASH_AT)) return this.failure(FORBIDDEN_REASON, request.keepAlive);
     const ip = clientAddress(this.proxy, request.remoteAddress, request.forwarded);
     if (typeof ip !== 'string') return this.failure(ip.error, request.keepAlive);
+    const hooks = this.hooks;
+    const params = hooks !== null && hooks.announces ? announceParams(query, ip) : null;
+    if (params !== null && hooks !== null) {
+      const refusal = hooks.refusal(params);
+      if (refusal !== null) return this.failure(refusal, request.keepAlive);
+    }
     this.counters.announce++;
+    if (this.peerClients !== null) this.peerClients.count(query.peerId, 0);
     const peer = this.peer;
     peer.ipv4 = parseIpv4(ip);
     writeIpAs16(ip, peer.ip16, 0);
     const max = this.options.maxPeers;
     const want = query.numWant < 0 || query.numWant > max ? max : query.numWant;
-    return this.swarms.announce(this, query, peer, want, request.keepAlive, later);
+    const reply = this.swarms.announce(this, query, peer, want, request.keepAlive, later);
+    if (params !== null && hooks !== null) hooks.announced(params);
+    return reply;
   }
 
   private scrape(request: HttpRequest, later: DeferredReply): Uint8Array | null {
     const query = this.scrapeQuery;
     const problem = readScrapeQuery(request.bytes, this.target.queryStart, this.target.queryEnd, query);
+    if (problem === QueryError.FULL_SCRAPE && this.options.allowFullScrape) {
+      this.counters.scrape++;
+      return this.swarms.fullScrape(this, request.keepAlive, later);
+    }
     if (problem !== null) return this.failure(problem, request.keepAlive);
     this.counters.scrape++;
-    return this.swarms.scrape(this, query, request.keepAlive, later);
+    const reply = this.swarms.scrape(this, query, request.keepAlive, later);
+    if (this.hooks !== null && this.hooks.scrapes) {
+      const infoHashes = new Array<string>(query.count);
+      for (let i = 0; i < query.count; i++) infoHashes[i] = hex20(query.infoHashes, i * INFO_HASH_SIZE);
+      // Scrapes never needed the client's address; where the proxy header is wrong it is left empty.
+      const ip = clientAddress(this.proxy, request.remoteAddress, request.forwarded);
+      this.hooks.scraped({ protocol: 'http', ip: typeof ip === 'string' ? ip : '', infoHashes });
+    }
+    return reply;
   }
 
   /** Where the swarm writes compact peers for respondAnnounce (BEP 7: IPv6 ones in peers6). */
@@ -195,6 +227,21 @@ export class HttpRequestHandler {
   /** The scrape response: `stats` holds [complete, downloaded, incomplete] per hash. */
   respondScrape(hashes: Uint8Array, count: number, stats: ArrayLike<number>, keepAlive: boolean): Uint8Array {
     return this.framed(writeScrapeResponse(this.out, BODY_AT, hashes, count, stats), keepAlive);
+  }
+
+  /** A full scrape: every torrent, in a response of its own (it may be far larger than `out`). */
+  respondFullScrape(torrents: TorrentStats, keepAlive: boolean): Uint8Array {
+    const sorted = sortedByInfoHash(torrents);
+    const count = sorted.stats.length / STATS_STRIDE;
+    const stats = new Float64Array(count * SCRAPE_STATS_STRIDE);
+    for (let t = 0; t < count; t++) {
+      stats[t * SCRAPE_STATS_STRIDE] = sorted.stats[t * STATS_STRIDE]!;
+      stats[t * SCRAPE_STATS_STRIDE + 1] = sorted.stats[t * STATS_STRIDE + 2]!;
+      stats[t * SCRAPE_STATS_STRIDE + 2] = sorted.stats[t * STATS_STRIDE + 1]!;
+    }
+    const out = Buffer.allocUnsafe(BODY_AT + scrapeResponseMaxLength(count));
+    const length = writeScrapeResponse(out, BODY_AT, sorted.hashes, count, stats);
+    return out.subarray(writeResponseHeadBefore(out, BODY_AT, length, keepAlive), BODY_AT + length);
   }
 
   failure(reason: string, keepAlive: boolean): Uint8Array {
@@ -251,6 +298,26 @@ export class LocalHttpSwarms implements HttpSwarms {
     }
     return handler.respondScrape(query.infoHashes, query.count, stats, keepAlive);
   }
+
+  fullScrape(handler: HttpRequestHandler, keepAlive: boolean): Uint8Array {
+    return handler.respondFullScrape(this.store.snapshot().torrents, keepAlive);
+  }
+}
+
+function announceParams(query: HttpAnnounce, ip: string): AnnounceParams {
+  return {
+    protocol: 'http',
+    infoHash: hex20(query.infoHash, 0),
+    peerId: hex20(query.peerId, 0),
+    ip,
+    port: query.port,
+    event: announceEventName(query.event),
+    seeder: query.left === 0,
+    numwant: query.numWant,
+    uploaded: query.uploaded,
+    downloaded: query.downloaded,
+    left: query.left,
+  };
 }
 
 function plainResponseWith(text: string, keepAlive: boolean): Buffer {

@@ -13,6 +13,7 @@ import type { ConnectionIdValidator } from '../udp/connection-id.js';
 import { UdpRequestHandler } from '../udp/handler.js';
 import type { ShardRouter } from '../workers/shard-router.js';
 import type { AnnouncePeer, HttpRequestHandler, HttpSwarms } from './handler.js';
+import type { TorrentStats } from '../../swarm/snapshot.js';
 
 /** Info hashes per forwarded scrape: what fits in one slot after the BEP 15 header. */
 export const MAX_SHARDED_SCRAPE = Math.floor((SLOT_SIZE - REQUEST_HEADER_SIZE) / INFO_HASH_SIZE);
@@ -53,6 +54,8 @@ export class ShardedHttpSwarms implements HttpSwarms {
     private readonly clock: ConnectionIdValidator,
     batchSize: number,
     log: Logger,
+    /** Every shard's torrents (full scrapes), through the main thread. */
+    private readonly allTorrents: () => Promise<TorrentStats | null>,
   ) {
     this.rx = createPacketBatch(batchSize);
     this.replies = createPacketBatch(batchSize);
@@ -115,6 +118,11 @@ export class ShardedHttpSwarms implements HttpSwarms {
     this.setLength(at, length + count * INFO_HASH_SIZE);
     const hashes = query.infoHashes.slice(0, count * INFO_HASH_SIZE);
     this.pending.set(id, { later, keepAlive, since: this.clock.now, ipv6: false, compact: true, noPeers: false, hashes, count });
+    return null;
+  }
+
+  fullScrape(handler: HttpRequestHandler, keepAlive: boolean, later: DeferredReply): null {
+    void this.allTorrents().then((torrents) => later.send(torrents === null ? handler.failure(BUSY, keepAlive) : handler.respondFullScrape(torrents, keepAlive)));
     return null;
   }
 

@@ -13,12 +13,13 @@ import { HttpRequestHandler, httpServerValues } from './handler.js';
 import { MAX_SHARDED_SCRAPE, ShardedHttpSwarms } from './sharded-swarms.js';
 import { loadTlsFiles, reloadTlsInto } from '../tls-files.js';
 import { httpProtocolOptions, proxyPolicy } from './tracker.js';
+import { peerClientCounts } from '../../metrics/peer-clients.js';
 
 /** Requests forwarded per batch. */
 const BATCH = 256;
 const LISTEN_BACKLOG = 1024;
 
-const { setup, config, log, post, createRouter, onReplies, onReload, serveStatistics } = socketWorkerContext<HttpConfig>('aquatic_http');
+const { setup, config, log, post, createRouter, onReplies, onReload, serveStatistics, allTorrents } = socketWorkerContext<HttpConfig>('aquatic_http');
 
 start().catch((error: unknown) => post({ type: 'failed', message: (error as Error).message }));
 
@@ -37,9 +38,10 @@ async function start(): Promise<void> {
   const clock = new ConnectionIdValidator(setup.secret, setup.shard.maxConnectionAge);
   const maxScrape = Math.min(config.protocol.max_scrape_torrents, MAX_SHARDED_SCRAPE);
   const router = createRouter(maxScrape, () => clock.now);
-  const swarms = new ShardedHttpSwarms(router, clock, BATCH, log);
+  const swarms = new ShardedHttpSwarms(router, clock, BATCH, log, allTorrents);
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
-  const handler = new HttpRequestHandler(swarms, { ...httpProtocolOptions(config), maxScrapeTorrents: maxScrape }, proxyPolicy(config), access);
+  const peerClients = peerClientCounts(config.metrics);
+  const handler = new HttpRequestHandler(swarms, { ...httpProtocolOptions(config), maxScrapeTorrents: maxScrape }, proxyPolicy(config), access, peerClients);
   const server = new HttpServer(
     {
       host: address.host,
@@ -68,5 +70,5 @@ async function start(): Promise<void> {
     () => server.close(),
   );
 
-  serveStatistics(() => ({ ...handler.counters, ...router.counters, ...httpServerValues(server) }));
+  serveStatistics(() => ({ ...handler.counters, ...router.counters, ...httpServerValues(server), ...peerClients?.values() }));
 }

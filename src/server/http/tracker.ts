@@ -11,6 +11,7 @@ import { createConnectionIdSecret } from '../udp/connection-id.js';
 import { startWorkerPool } from '../workers/pool.js';
 import { attachMetrics } from '../../metrics/server.js';
 import { httpSamples, storeValues } from '../../metrics/tracker-samples.js';
+import { peerClientCounts } from '../../metrics/peer-clients.js';
 import { shardSettings } from '../workers/shared.js';
 import { MAX_SHARDED_SCRAPE } from './sharded-swarms.js';
 import type { Logger } from '../../util/log.js';
@@ -19,7 +20,9 @@ import type { ClientAddressPolicy } from './client-address.js';
 import { listenOrExplain, loadTlsFiles, reloadTlsInto } from '../tls-files.js';
 import { AccessListHolder } from '../../access/access-list.js';
 import { type ClusterSync, startClusterSync } from '../../cluster/start.js';
+import { type TrackerHooks, checkHooks, hookRunnerFor } from '../hooks.js';
 import { startCleaning, startStatisticsLine, storeKeys, summaryOf, swarmSummary, closeInOrder } from '../periodic.js';
+import { restoreStoreFiles } from '../../persistence/tracker-files.js';
 
 export interface HttpTracker {
   readonly port: number;
@@ -43,7 +46,8 @@ export interface SingleThreadHttpTracker extends HttpTracker {
  * Starts aquatic_http: in this thread when socket_workers = swarm_workers = 1, otherwise
  * socket worker threads (one SO_REUSEPORT listener each) in front of swarm shard threads.
  */
-export async function startHttpTracker(config: HttpConfig, log: Logger): Promise<HttpTracker> {
+export async function startHttpTracker(config: HttpConfig, log: Logger, hooks?: TrackerHooks): Promise<HttpTracker> {
+  checkHooks(hooks, config); // before any thread starts
   if (config.socket_workers > 1 || config.swarm_workers > 1) {
     const { binding, reason } = loadNativeBinding();
     if (binding !== null) {
@@ -53,6 +57,7 @@ export async function startHttpTracker(config: HttpConfig, log: Logger): Promise
       const pool = await startWorkerPool(
         {
           socketWorker: new URL('./socket-worker.js', import.meta.url),
+          extra: undefined,
           config,
           shard: shardSettings(
             'aquatic_http',
@@ -82,21 +87,25 @@ export async function startHttpTracker(config: HttpConfig, log: Logger): Promise
     }
     log.warn(`socket_workers and swarm_workers above 1 need the native addon (${reason}): running in one thread`);
   }
-  return startSingleThreadHttpTracker(config, log);
+  return startSingleThreadHttpTracker(config, log, hooks);
 }
 
-export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logger): Promise<SingleThreadHttpTracker> {
+export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logger, hooks?: TrackerHooks): Promise<SingleThreadHttpTracker> {
   const address = parseSocketAddress(config.network.address);
   if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
   const started = Date.now();
   const now = () => Math.floor((Date.now() - started) / 1000);
-  const store = new TorrentStore();
+  const store = new TorrentStore(config.completed_counts.max_retained_torrents);
+  const startFiles = await restoreStoreFiles('aquatic_http', config, store, log);
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
+  const peerClients = peerClientCounts(config.metrics);
   const handler = new HttpRequestHandler(
     new LocalHttpSwarms(store, config.cleaning.max_peer_age, now, config.protocol.max_scrape_torrents),
     httpProtocolOptions(config),
     proxyPolicy(config),
     access,
+    peerClients,
+    hookRunnerFor(hooks, config, log),
   );
   const server = new HttpServer(
     {
@@ -121,6 +130,7 @@ export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logg
   };
   process.on('SIGUSR1', reload);
 
+  const files = startFiles();
   const cluster = await startClusterSync(config.cluster, store, { epochMs: started, now }, config.cleaning.max_peer_age, log, 'main');
   const cleaning = startCleaning(store, now, config.cleaning.interval, log, access);
   const statistics = config.statistics.print_to_stdout
@@ -141,10 +151,11 @@ export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logg
       close: closeInOrder(reload, [cleaning, statistics], async () => {
         await server.close();
         await cluster?.close();
+        await files.close();
       }),
     },
     config.metrics,
-    () => httpSamples(new Map([['main', { ...handler.counters, ...httpServerValues(server), ...storeValues(store), ...cluster?.values() }]])),
+    () => httpSamples(new Map([['main', { ...handler.counters, ...httpServerValues(server), ...storeValues(store), ...peerClients?.values(), ...cluster?.values() }]])),
     log,
   );
 }
@@ -156,6 +167,7 @@ export function httpProtocolOptions(config: HttpConfig): HttpProtocolOptions {
     minAnnounceInterval: config.protocol.min_announce_interval,
     maxPeers: config.protocol.max_peers,
     maxScrapeTorrents: config.protocol.max_scrape_torrents,
+    allowFullScrape: config.protocol.allow_full_scrape,
   };
 }
 

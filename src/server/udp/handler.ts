@@ -4,6 +4,7 @@
 // the same way, one call per batch.
 import { AccessList } from '../../access/access-list.js';
 import { ReadStatus, RequestError, createUdpRequest, readRequest, type UdpRequest } from '../../protocol/udp/request.js';
+import { INFO_HASH_SIZE } from '../../protocol/udp/constants.js';
 import { writeConnectResponse, writeErrorResponse } from '../../protocol/udp/response.js';
 import {
   META_ADDRESS,
@@ -15,7 +16,10 @@ import {
   SLOT_SIZE,
   type PacketBatch,
 } from '../../transport/udp/batch.js';
+import { formatIp16 } from '../../util/ip.js';
 import type { Logger } from '../../util/log.js';
+import type { PeerClientCounts } from '../../metrics/peer-clients.js';
+import { type AnnounceParams, type HookRunner, type ScrapeParams, announceEventName, hex20 } from '../hooks.js';
 import type { ConnectionIdValidator } from './connection-id.js';
 
 /** Counts of what the handler saw; read by statistics and metrics. */
@@ -32,7 +36,7 @@ export class UdpRequestCounters {
   /** Replies by address family. */
   responsesIpv4 = 0;
   responsesIpv6 = 0;
-  /** Announces refused by the access list. */
+  /** Announces refused by the access list or the embedder's filter. */
   forbidden = 0;
   /** Exceptions caught per datagram (a bug, never expected). */
   internalErrors = 0;
@@ -67,6 +71,10 @@ export class UdpRequestHandler {
     private readonly verifyConnectionIds = true,
     /** Checked on announces; absent where another thread checked (shard workers). */
     private readonly access: { readonly current: AccessList } = { current: AccessList.OFF },
+    /** [metrics] peer_clients; null when off (and in shard workers, behind the counting socket workers). */
+    private readonly peerClients: PeerClientCounts | null = null,
+    /** The embedder's hooks (single-thread tracker only); null costs one test per announce or scrape. */
+    private readonly hooks: HookRunner | null = null,
   ) {}
 
   /** A BatchHandler: replies to rx slots [0, count) go into tx slots; returns their number. */
@@ -100,6 +108,14 @@ export class UdpRequestHandler {
     return replies;
   };
 
+  /** Counts replies made elsewhere (by the shard workers) that this thread sends: tx slots [0, count). */
+  countReplies(tx: PacketBatch, count: number): void {
+    for (let j = 0; j < count; j++) {
+      if (tx.meta32[j * META_INTS + META_FAMILY / 4] === 4) this.counters.responsesIpv4++;
+      else this.counters.responsesIpv6++;
+    }
+  }
+
   /** Handles rx slot i; writes the reply into tx slot `slot` and returns its size (0: none now). */
   private handleOne(rx: PacketBatch, i: number, length: number, tx: PacketBatch, slot: number): number {
     const request = this.request;
@@ -126,16 +142,52 @@ export class UdpRequestHandler {
         this.counters.forbidden++;
         return writeErrorResponse(tx.data, tx.dataView, out, request.transactionId, RequestError.FORBIDDEN);
       }
+      const hooks = this.hooks;
+      const params = hooks !== null && hooks.announces ? announceParams(rx, i, request) : null;
+      if (params !== null && hooks !== null) {
+        const refusal = hooks.refusal(params);
+        if (refusal !== null) {
+          this.counters.forbidden++;
+          return writeErrorResponse(tx.data, tx.dataView, out, request.transactionId, refusal);
+        }
+      }
       this.counters.announce++;
-      return this.swarms.announce(rx, i, request, tx, out);
+      if (this.peerClients !== null) this.peerClients.count(rx.data, request.peerIdOffset);
+      const size = this.swarms.announce(rx, i, request, tx, out);
+      if (params !== null && hooks !== null) hooks.announced(params);
+      return size;
     }
     if (status === ReadStatus.SCRAPE) {
       this.counters.scrape++;
-      return this.swarms.scrape(rx, i, request, tx, out);
+      const size = this.swarms.scrape(rx, i, request, tx, out);
+      if (this.hooks !== null && this.hooks.scrapes) this.hooks.scraped(scrapeParams(rx, i, request));
+      return size;
     }
     this.counters.errors++;
     return writeErrorResponse(tx.data, tx.dataView, out, request.transactionId, request.error);
   }
+}
+
+function announceParams(rx: PacketBatch, i: number, request: UdpRequest): AnnounceParams {
+  return {
+    protocol: 'udp',
+    infoHash: hex20(rx.data, request.infoHashOffset),
+    peerId: hex20(rx.data, request.peerIdOffset),
+    ip: formatIp16(rx.meta, i * META_STRIDE + META_ADDRESS),
+    port: request.port,
+    event: announceEventName(request.event),
+    seeder: request.left === 0,
+    numwant: request.numWant,
+    uploaded: request.uploaded,
+    downloaded: request.downloaded,
+    left: request.left,
+  };
+}
+
+function scrapeParams(rx: PacketBatch, i: number, request: UdpRequest): ScrapeParams {
+  const infoHashes = new Array<string>(request.scrapeCount);
+  for (let n = 0; n < request.scrapeCount; n++) infoHashes[n] = hex20(rx.data, request.infoHashOffset + n * INFO_HASH_SIZE);
+  return { protocol: 'udp', ip: formatIp16(rx.meta, i * META_STRIDE + META_ADDRESS), infoHashes };
 }
 
 /** Sets tx slot j's metadata to answer rx slot i: its length, and rx slot i's source. */

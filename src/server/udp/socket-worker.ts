@@ -10,6 +10,7 @@ import { parseSocketAddress } from '../../util/address.js';
 import { socketWorkerContext } from '../workers/socket-side.js';
 import { ConnectionIdValidator } from './connection-id.js';
 import { UdpRequestHandler } from './handler.js';
+import { peerClientCounts } from '../../metrics/peer-clients.js';
 
 const { setup, config, log, post, createRouter, onReplies, onReload, serveStatistics } = socketWorkerContext<UdpConfig>('aquatic_udp');
 
@@ -25,7 +26,8 @@ function start(): void {
   const validator = new ConnectionIdValidator(setup.secret, config.cleaning.max_connection_age);
   const router = createRouter(config.protocol.max_scrape_torrents, () => validator.now);
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
-  const handler = new UdpRequestHandler(validator, router, log, true, access);
+  const peerClients = peerClientCounts(config.metrics);
+  const handler = new UdpRequestHandler(validator, router, log, true, access, peerClients);
   onReload(() => access.reload());
   const transport = NativeUdpTransport.open(
     {
@@ -48,11 +50,12 @@ function start(): void {
     () => {
       validator.tick();
       for (let n = router.collect(replies); n > 0; n = n === replies.slots ? router.collect(replies) : 0) {
+        handler.countReplies(replies, n);
         transport.send(replies, n);
       }
     },
     () => transport.close(),
   );
 
-  serveStatistics(() => ({ ...handler.counters, ...transport.counters, ...router.counters, pending: router.pendingCount }));
+  serveStatistics(() => ({ ...handler.counters, ...transport.counters, ...router.counters, pending: router.pendingCount, ...peerClients?.values() }));
 }

@@ -8,14 +8,17 @@ import { openUdpTransport, type UdpTransport } from '../../transport/udp/index.j
 import { startWorkerPool } from '../workers/pool.js';
 import { attachMetrics } from '../../metrics/server.js';
 import { storeValues, udpSamples } from '../../metrics/tracker-samples.js';
+import { peerClientCounts } from '../../metrics/peer-clients.js';
 import { shardSettings } from '../workers/shared.js';
 import { startCleaning, startStatisticsLine, storeKeys, summaryOf, swarmSummary, closeInOrder } from '../periodic.js';
 import { type SocketAddress, formatSocketAddress, parseSocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
 import { ConnectionIdValidator, createConnectionIdSecret, type ConnectionIdSecret } from './connection-id.js';
 import { AccessListHolder } from '../../access/access-list.js';
+import { type TrackerHooks, checkHooks, hookRunnerFor } from '../hooks.js';
 import { UdpRequestHandler } from './handler.js';
 import { type ClusterSync, startClusterSync } from '../../cluster/start.js';
+import { restoreStoreFiles } from '../../persistence/tracker-files.js';
 import { LocalSwarms, protocolOptions } from './local-swarms.js';
 
 export interface UdpTracker {
@@ -42,6 +45,8 @@ export interface UdpTrackerOptions {
   readonly secret?: ConnectionIdSecret;
   /** Clock in milliseconds (tests move time with it). */
   readonly clock?: () => number;
+  /** The embedder's filter and observers; only with socket_workers = swarm_workers = 1. */
+  readonly hooks?: TrackerHooks;
 }
 
 /**
@@ -50,6 +55,7 @@ export interface UdpTrackerOptions {
  */
 export async function startUdpTracker(config: UdpConfig, log: Logger, options: UdpTrackerOptions = {}): Promise<UdpTracker> {
   const secret = options.secret ?? createConnectionIdSecret();
+  checkHooks(options.hooks, config); // before any thread starts
   if (config.socket_workers > 1 || config.swarm_workers > 1) {
     const { binding, reason } = loadNativeBinding();
     if (binding !== null) {
@@ -57,6 +63,7 @@ export async function startUdpTracker(config: UdpConfig, log: Logger, options: U
       const pool = await startWorkerPool(
         {
           socketWorker: new URL('./socket-worker.js', import.meta.url),
+          extra: undefined,
           config,
           shard: shardSettings('aquatic_udp', config, protocolOptions(config), config.cleaning.max_connection_age),
           address,
@@ -84,15 +91,14 @@ export async function startSingleThreadUdpTracker(
 ): Promise<SingleThreadUdpTracker> {
   const address = parseSocketAddress(config.network.address);
   if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
-  const store = new TorrentStore();
+  const store = new TorrentStore(config.completed_counts.max_retained_torrents);
+  const startFiles = await restoreStoreFiles('aquatic_udp', config, store, log);
   const secret = options.secret ?? createConnectionIdSecret();
   const validator = new ConnectionIdValidator(secret, config.cleaning.max_connection_age, options.clock);
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
-  const handler = new UdpRequestHandler(validator, new LocalSwarms(store, validator, protocolOptions(config)), log, true, access);
-  const swarmClock = () => {
-    validator.tick();
-    return validator.now;
-  };
+  const peerClients = peerClientCounts(config.metrics);
+  const hooks = hookRunnerFor(options.hooks, config, log);
+  const handler = new UdpRequestHandler(validator, new LocalSwarms(store, validator, protocolOptions(config)), log, true, access, peerClients, hooks);
   const reloadAccessList = () => access.reload();
   process.on('SIGUSR1', reloadAccessList);
   const transport = await openUdpTransport(
@@ -110,6 +116,11 @@ export async function startSingleThreadUdpTracker(
   transport.start(handler.handleBatch);
   log.info(`listening on udp ${config.network.address.replace(/:\d+$/, '')}:${transport.port} (${transport.kind} transport)`);
 
+  const swarmClock = () => {
+    validator.tick();
+    return validator.now;
+  };
+  const files = startFiles();
   const cluster = await startClusterSync(config.cluster, store, { epochMs: secret.epochMs, now: swarmClock }, config.cleaning.max_peer_age, log, 'main');
   const cleaning = startCleaning(store, swarmClock, config.cleaning.interval, log, access);
   const statistics = config.statistics.print_to_stdout
@@ -130,10 +141,11 @@ export async function startSingleThreadUdpTracker(
       close: closeInOrder(reloadAccessList, [cleaning, statistics], async () => {
         await transport.close();
         await cluster?.close();
+        await files.close();
       }),
     },
     config.metrics,
-    () => udpSamples(new Map([['main', { ...handler.counters, ...transport.counters, ...storeValues(store), ...cluster?.values() }]])),
+    () => udpSamples(new Map([['main', { ...handler.counters, ...transport.counters, ...storeValues(store), ...peerClients?.values(), ...cluster?.values() }]])),
     log,
   );
 }

@@ -5,12 +5,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Logger, type LogLevel } from '../../util/log.js';
 import { RingReader, RingWriter } from '../../util/spsc-ring.js';
 import { ShardRouter } from './shard-router.js';
-import { type MainMessage, REPORT, STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from './shared.js';
+import { type MainMessage, REPORT, STOP, type WorkerMessage, type WorkerSetup, answerBell, ring, shardBell, socketBell } from './shared.js';
+import type { TorrentStats } from '../../swarm/snapshot.js';
 
 const DRAIN_AT_LEAST_EVERY_MS = 1000;
 
-export interface SocketWorkerContext<C> {
-  readonly setup: WorkerSetup<C>;
+export interface SocketWorkerContext<C, X> {
+  readonly setup: WorkerSetup<C, unknown, X>;
   readonly config: C;
   readonly log: Logger;
   post(message: WorkerMessage): void;
@@ -25,19 +26,27 @@ export interface SocketWorkerContext<C> {
   onReload(reload: () => void): void;
   /** Reports `collect()` every statistics interval (when wanted) and whenever asked. */
   serveStatistics(collect: () => Readonly<Record<string, number>>): void;
+  /** Every torrent of every shard, through the main thread (null if a shard did not answer). */
+  allTorrents(): Promise<TorrentStats | null>;
 }
 
-export function socketWorkerContext<C extends { readonly log_level: LogLevel }>(executable: string): SocketWorkerContext<C> {
-  const setup = workerData as WorkerSetup<C>;
+export function socketWorkerContext<C extends { readonly log_level: LogLevel }, X = undefined>(executable: string): SocketWorkerContext<C, X> {
+  const setup = workerData as WorkerSetup<C, unknown, X>;
   const bells = new Int32Array(setup.doorbells);
   const me = socketBell(setup, setup.index);
   const worker = `socket-${setup.index}`;
   let reload: () => void = () => {};
   let collect: () => Readonly<Record<string, number>> = () => ({});
   const post = (message: WorkerMessage) => parentPort!.postMessage(message);
+  const torrentRequests = new Map<number, (torrents: TorrentStats | null) => void>();
+  let nextRequest = 0;
   parentPort!.on('message', (message: MainMessage) => {
     if (message.type === 'reload-access-list') reload();
     else if (message.type === 'report') post({ type: 'stats', worker, generation: message.generation, values: collect() });
+    else if (message.type === 'full-scrape') {
+      torrentRequests.get(message.request)?.(message.torrents);
+      torrentRequests.delete(message.request);
+    }
   });
   return {
     setup,
@@ -58,11 +67,11 @@ export function socketWorkerContext<C extends { readonly log_level: LogLevel }>(
           void stop().then(() => process.exit(0));
           return;
         }
-        // Read the bell before draining: a ring after this point wakes the wait at once.
-        const seen = Atomics.load(bells, me);
+        // Clear the bell before draining: a ring after this point ends the wait at once.
+        answerBell(bells, me);
         drain();
         // Woken by the shards, or every second anyway so overdue requests are expired.
-        const wait = Atomics.waitAsync(bells, me, seen, DRAIN_AT_LEAST_EVERY_MS);
+        const wait = Atomics.waitAsync(bells, me, 0, DRAIN_AT_LEAST_EVERY_MS);
         if (wait.async) void wait.value.then(pump);
         else setImmediate(pump);
       };
@@ -70,6 +79,11 @@ export function socketWorkerContext<C extends { readonly log_level: LogLevel }>(
     },
     onReload(callback) {
       reload = callback;
+    },
+    allTorrents() {
+      const request = nextRequest++;
+      post({ type: 'full-scrape', request });
+      return new Promise((resolve) => torrentRequests.set(request, resolve));
     },
     serveStatistics(callback) {
       collect = callback;

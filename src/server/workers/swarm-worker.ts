@@ -2,36 +2,25 @@
 // index. It sleeps on its doorbell, takes request records (BEP 15 datagrams) from every
 // socket worker's ring in batches, answers them with the same handler as the single-thread
 // UDP tracker (connection IDs were checked by the socket worker) and writes the replies back.
-// With [cluster] enabled the shard also runs the Redis sync of its store, so its loop waits
-// asynchronously and, under load, gives the event loop a turn every few milliseconds.
-import { parentPort, workerData } from 'node:worker_threads';
+// With [cluster] enabled the shard also runs the Redis sync of its store (its loop then
+// keeps the event loop turning: shard-side.ts).
 import { storeValues } from '../../metrics/tracker-samples.js';
 import { TorrentStore } from '../../swarm/torrents.js';
 import { META_LENGTH, META_REPLY_TO, META_STRIDE, SLOT_SIZE, createPacketBatch } from '../../transport/udp/batch.js';
-import { Logger } from '../../util/log.js';
-import { RingReader, RingWriter } from '../../util/spsc-ring.js';
 import { ConnectionIdValidator } from '../udp/connection-id.js';
 import { UdpRequestHandler } from '../udp/handler.js';
-
 import { LocalSwarms } from '../udp/local-swarms.js';
 import { startClusterSync } from '../../cluster/start.js';
 import { REPLY_RECORD_HEADER, REQUEST_RECORD_HEADER } from './shard-router.js';
-import { REPORT, STOP, type WorkerMessage, type WorkerSetup, ring, shardBell, socketBell } from './shared.js';
+import { shardWorkerContext } from './shard-side.js';
 
 const BATCH = 256;
-/** With cluster sync: the longest the loop keeps the event loop (Redis replies, sync timers) waiting under load. */
-const TURN_EVERY_MS = 5;
 
-const setup = workerData as WorkerSetup;
-const settings = setup.shard;
-const log = new Logger(settings.logLevel, `${settings.name} swarm-${String(setup.index + 1).padStart(2, '0')}`);
-const bells = new Int32Array(setup.doorbells);
-const me = shardBell(setup.index);
+const { setup, settings, log, readers, writers, wake, run } = shardWorkerContext();
 const clock = new ConnectionIdValidator(setup.secret, settings.maxConnectionAge);
-const store = new TorrentStore();
+const store = new TorrentStore(Math.ceil(settings.maxRetainedTorrents / setup.swarmWorkers));
+if (setup.restored !== undefined) store.retained.restore(setup.restored);
 const handler = new UdpRequestHandler(clock, new LocalSwarms(store, clock, settings.protocol), log, false);
-const readers = setup.requests.map((perShard) => new RingReader(perShard[setup.index]!));
-const writers = setup.replies[setup.index]!.map((buffer) => new RingWriter(buffer));
 const writerViews = writers.map((w) => new DataView(w.data.buffer, w.data.byteOffset, w.data.byteLength));
 const rx = createPacketBatch(BATCH);
 const tx = createPacketBatch(BATCH);
@@ -69,60 +58,32 @@ function serve(k: number): number {
       writer.data.set(tx.data.subarray(j * SLOT_SIZE, j * SLOT_SIZE + size), at + REPLY_RECORD_HEADER);
     }
     writer.publish();
-    ring(bells, socketBell(setup, k));
+    wake(k);
     if (n < BATCH) return taken;
   }
 }
 
-function post(message: WorkerMessage): void {
-  parentPort!.postMessage(message);
-}
-
-const swarmNow = () => {
-  clock.tick();
-  return clock.now;
+const swarmClock = {
+  epochMs: setup.secret.epochMs,
+  now: () => {
+    clock.tick();
+    return clock.now;
+  },
 };
-const worker = `swarm-${setup.index + 1}`;
-const swarmClock = { epochMs: setup.secret.epochMs, now: swarmNow };
-const cluster = settings.cluster === null ? null : await startClusterSync(settings.cluster, store, swarmClock, settings.protocol.maxPeerAge, log, worker);
+const cluster =
+  settings.cluster === null
+    ? null
+    : await startClusterSync(settings.cluster, store, swarmClock, settings.protocol.maxPeerAge, log, `swarm-${setup.index + 1}`);
 
-post({ type: 'ready', port: 0 });
-const cleanEvery = settings.cleaningInterval * 1000;
-const statsEvery = settings.statisticsInterval * 1000;
-let nextClean = Date.now() + cleanEvery;
-let nextStats = Date.now() + statsEvery;
-let reported = 0;
-let nextTurn = Date.now() + TURN_EVERY_MS;
-for (;;) {
-  const seen = Atomics.load(bells, me);
-  let taken = 0;
-  for (let k = 0; k < readers.length; k++) taken += serve(k);
-  if (Atomics.load(bells, STOP) !== 0) break;
-  const now = Date.now();
-  if (now >= nextClean) {
+await run({
+  serve,
+  eventLoop: cluster !== null,
+  clean() {
     clock.tick();
     const { peersRemoved, torrentsRemoved } = store.clean(clock.now);
     if (log.debugEnabled) log.debug(`cleaned ${peersRemoved} peers and ${torrentsRemoved} torrents`);
-    nextClean = now + cleanEvery;
-  }
-  const generation = Atomics.load(bells, REPORT);
-  if (generation !== reported || (settings.reportStatistics && now >= nextStats)) {
-    post({ type: 'stats', worker: `swarm-${setup.index}`, generation, values: { ...storeValues(store), droppedReplies, ...cluster?.values() } });
-    reported = generation;
-    nextStats = now + statsEvery;
-  }
-  if (taken === 0) {
-    const idle = Math.max(1, Math.min(nextClean, settings.reportStatistics ? nextStats : Infinity) - now);
-    if (cluster === null) {
-      Atomics.wait(bells, me, seen, idle);
-    } else {
-      const waiting = Atomics.waitAsync(bells, me, seen, idle);
-      if (waiting.async) await waiting.value;
-      nextTurn = Date.now() + TURN_EVERY_MS;
-    }
-  } else if (cluster !== null && now >= nextTurn) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    nextTurn = Date.now() + TURN_EVERY_MS;
-  }
-}
+  },
+  values: () => ({ ...storeValues(store), droppedReplies, ...cluster?.values() }),
+  snapshot: () => store.snapshot(),
+});
 await cluster?.close();

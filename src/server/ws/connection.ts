@@ -1,6 +1,6 @@
 // One WebTorrent client connection as the tracker sees it: the peer_id it holds in each
 // swarm (so closing it removes them all) and the offers relayed to it that it may answer.
-import type { WsLink } from '../../transport/ws/server.js';
+import type { WsLink } from '../../transport/ws/transport.js';
 
 /**
  * Offers awaiting an answer per connection, at most. A peer in busy swarms can be sent
@@ -17,7 +17,7 @@ interface ExpectedAnswer {
   readonly validUntil: number;
 }
 
-export class WsConnection {
+export class WsConnection<L extends WsLink = WsLink> {
   /** info_hash → the peer_id this connection announced in that swarm. */
   readonly swarms = new Map<string, string>();
   /**
@@ -26,7 +26,7 @@ export class WsConnection {
    */
   private readonly expectedAnswers = new Map<string, ExpectedAnswer>();
 
-  constructor(readonly link: WsLink) {}
+  constructor(readonly link: L) {}
 
   /** Records an offer relayed to this connection, which may answer it until `validUntil`. */
   expectAnswer(infoHash: string, offererPeerId: string, offerId: string, validUntil: number, now: number): void {

@@ -1,83 +1,140 @@
 // Composition root of aquatic_ws: the torrents, the message handler and the WebSocket
 // transport from a frozen configuration, plus cleaning, statistics and SIGUSR1 certificate
-// reloads.
+// reloads; or, with socket_workers or swarm_workers above 1, a pool of socket worker threads
+// in front of WebTorrent shard threads.
 import type { WsConfig } from '../../config/ws.js';
 import { WsTorrents } from '../../swarm/ws-swarms.js';
 import { WsServer } from '../../transport/ws/server.js';
-import { formatSocketAddress, parseSocketAddress } from '../../util/address.js';
+import type { WsTransport } from '../../transport/ws/transport.js';
+import { NativeWsServer } from '../../transport/ws/native-server.js';
+import { loadNativeBinding } from '../../transport/udp/binding.js';
+import { type SocketAddress, formatSocketAddress, parseSocketAddress } from '../../util/address.js';
 import type { Logger } from '../../util/log.js';
 import { listenOrExplain, loadTlsFiles, reloadTlsInto } from '../tls-files.js';
 import { AccessListHolder } from '../../access/access-list.js';
+import { type TrackerHooks, checkHooks, hookRunnerFor } from '../hooks.js';
 import { attachMetrics } from '../../metrics/server.js';
-import { wsSamples } from '../../metrics/tracker-samples.js';
+import { type CounterRecord, retainedValues, wsSamples } from '../../metrics/tracker-samples.js';
+import { peerClientCounts } from '../../metrics/peer-clients.js';
+import { restoreStoreFiles } from '../../persistence/tracker-files.js';
 import { startStatisticsLine, closeInOrder } from '../periodic.js';
+import { createConnectionIdSecret } from '../udp/connection-id.js';
+import { startWorkerPool } from '../workers/pool.js';
+import { shardSettings } from '../workers/shared.js';
 import type { WsConnection } from './connection.js';
+import { createWsSharedMemory } from './connection-slots.js';
 import { WsMessageHandler } from './handler.js';
+import { wsProtocolOptions, wsServerOptions } from './options.js';
 
 export interface WsTracker {
+  /** The bound port (after binding port 0, the one the kernel chose). */
   readonly port: number;
-  readonly server: WsServer<WsConnection>;
-  readonly handler: WsMessageHandler;
-  readonly torrents: WsTorrents<WsConnection>;
+  /** Resolves with the error if the tracker stops by itself (a worker thread died). */
   readonly failure: Promise<Error>;
   /** Re-reads the certificate files and the access list (what SIGUSR1 does). */
   reload(): void;
-  /** One cleaning sweep now (the timer runs it every `cleaning.interval`). */
-  clean(): { peersRemoved: number; torrentsRemoved: number };
+  /** Message counters, connections and swarm gauges, summed over every thread. */
+  statistics(): Promise<CounterRecord>;
   close(): Promise<void>;
 }
 
-export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsTracker> {
-  const address = parseSocketAddress(config.network.address);
-  if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
-  if (config.socket_workers > 1) log.warn(`socket_workers = ${config.socket_workers}: aquatic_ws runs one worker in this version`);
-  const started = Date.now();
-  const now = () => Math.floor((Date.now() - started) / 1000);
-  const torrents = new WsTorrents<WsConnection>();
-  const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
-  const handler = new WsMessageHandler(
-    torrents,
-    {
-      announceInterval: config.protocol.peer_announce_interval,
-      intervalJitter: config.protocol.interval_jitter,
-      maxOffers: config.protocol.max_offers,
-      maxScrapeTorrents: config.protocol.max_scrape_torrents,
-      allowFullScrape: config.protocol.allow_full_scrape,
-      maxSwarmsPerConnection: config.protocol.max_swarms_per_connection,
-      maxPeerAge: config.cleaning.max_peer_age,
-      maxOfferAge: config.cleaning.max_offer_age,
-    },
-    now,
-    access,
+/** The tracker when it runs in this thread: its parts are open to inspection (tests). */
+export interface SingleThreadWsTracker extends WsTracker {
+  readonly server: WsTransport;
+  readonly handler: WsMessageHandler;
+  readonly torrents: WsTorrents<WsConnection>;
+  /** One cleaning sweep now (the timer runs it every `cleaning.interval`). */
+  clean(): { peersRemoved: number; torrentsRemoved: number };
+}
+
+/** The statistics line, from one thread's counters or summed over workers. */
+function statisticsLine(rate: (key: string) => string, sum: (key: string) => number): string {
+  return (
+    `messages/s: announce ${rate('announces')}, offers relayed ${rate('offersRelayed')}, answers relayed ${rate('answersRelayed')}, ` +
+    `scrape ${rate('scrapes')}, failures ${rate('failures')}; connections ${sum('connections')}; ` +
+    `torrents ${sum('torrents')}, peers ${sum('peers')} (${sum('seeders')} seeders)`
   );
-  const network = config.network;
-  const server = new WsServer(
+}
+
+function summed(workers: ReadonlyMap<string, CounterRecord>): CounterRecord {
+  const total: Record<string, number> = {};
+  for (const values of workers.values()) for (const [key, n] of Object.entries(values)) total[key] = (total[key] ?? 0) + n;
+  return total;
+}
+
+/**
+ * Starts aquatic_ws: in this thread when socket_workers = swarm_workers = 1, otherwise socket
+ * worker threads (one SO_REUSEPORT listener each, on the native addon) in front of shard
+ * threads that own the swarms. wss:// always runs in one thread; hooks refuse workers.
+ */
+export async function startWsTracker(config: WsConfig, log: Logger, hooks?: TrackerHooks): Promise<WsTracker> {
+  checkHooks(hooks, config); // before any thread starts
+  if (config.socket_workers > 1 || config.swarm_workers > 1) {
+    const { binding, reason } = config.tls.use_tls ? { binding: null, reason: 'wss:// runs on node:https' } : loadNativeBinding();
+    if (binding !== null) return startWsWorkerPool(config, log);
+    log.warn(`socket_workers and swarm_workers above 1 need plain ws:// on the native addon (${reason}): running in one thread`);
+  }
+  return startSingleThreadWsTracker(config, log, hooks);
+}
+
+async function startWsWorkerPool(config: WsConfig, log: Logger): Promise<WsTracker> {
+  new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message)); // report list problems before starting threads
+  const address = parseSocketAddress(config.network.address) as SocketAddress;
+  const pool = await startWorkerPool(
     {
-      host: address.host,
-      port: address.port,
-      ipv6Only: network.only_ipv6,
-      maxConnections: network.max_connections,
-      maxMessageSize: network.max_message_size,
-      pingIntervalSeconds: network.ping_interval,
-      idleTimeoutSeconds: network.idle_timeout,
-      sendBufferLimit: network.send_buffer_limit,
-      allowOrigins: new Set(network.allow_origins),
-      denyOrigins: new Set(network.deny_origins),
-      denyEmptyOrigin: network.deny_empty_origin,
-      ...(config.tls.use_tls ? { tls: loadTlsFiles(config.tls) } : {}),
+      socketWorker: new URL('./socket-worker.js', import.meta.url),
+      shardWorker: new URL('./shard-worker.js', import.meta.url),
+      // A record holds at most one client message (or what a shard makes of one): room for two,
+      // with bursts waiting in the socket workers (SpillingSink) or the shards (allocWaiting).
+      ringBytes: 2 ** Math.ceil(Math.log2(2 * (config.network.max_message_size + 4096))),
+      extra: createWsSharedMemory(config.socket_workers, config.network.max_connections),
+      config,
+      shard: shardSettings('aquatic_ws', config, { ...wsProtocolOptions(config), peerClients: peerClientCounts(config.metrics) !== null }, 0),
+      address,
+      socketWorkers: config.socket_workers,
+      swarmWorkers: config.swarm_workers,
+      secret: createConnectionIdSecret(),
+      describe: (port) => `ws://${formatSocketAddress(address.host, port)}`,
+      statisticsLine: (sum, rate) => statisticsLine(rate, sum),
     },
-    handler,
     log,
   );
+  const statistics = async () => summed(await pool.refreshStats());
+  return attachMetrics({ ...pool, statistics }, config.metrics, async () => wsSamples(await pool.refreshStats()), log);
+}
+
+export async function startSingleThreadWsTracker(config: WsConfig, log: Logger, hooks?: TrackerHooks): Promise<SingleThreadWsTracker> {
+  const address = parseSocketAddress(config.network.address);
+  if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
+  const started = Date.now();
+  const now = () => Math.floor((Date.now() - started) / 1000);
+  const torrents = new WsTorrents<WsConnection>(config.completed_counts.max_retained_torrents);
+  const startFiles = await restoreStoreFiles('aquatic_ws', config, torrents, log);
+  const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
+  const peerClients = peerClientCounts(config.metrics);
+  const handler = new WsMessageHandler(torrents, wsProtocolOptions(config), now, access, peerClients, hookRunnerFor(hooks, config, log));
+  const options = wsServerOptions(config, address);
+  // Plain ws:// on Linux runs on the addon's epoll streams; wss:// (and no addon) on node:https + `ws`.
+  let server: WsTransport;
+  let tlsServer: WsServer<WsConnection> | undefined;
+  const { binding, reason } = config.tls.use_tls ? { binding: null, reason: 'TLS' } : loadNativeBinding();
+  if (binding !== null) {
+    server = new NativeWsServer(binding, options, handler, log);
+  } else {
+    tlsServer = new WsServer({ ...options, ...(config.tls.use_tls ? { tls: loadTlsFiles(config.tls) } : {}) }, handler, log);
+    server = tlsServer;
+    if (!config.tls.use_tls && log.debugEnabled) log.debug(`WebSocket transport on node:http and ws (${reason})`);
+  }
   const port = await listenOrExplain(server.listen(), config.network.address);
-  log.info(`listening on ${config.tls.use_tls ? 'wss' : 'ws'}://${formatSocketAddress(address.host, port)}`);
+  log.info(`listening on ${config.tls.use_tls ? 'wss' : 'ws'}://${formatSocketAddress(address.host, port)} (${server.kind} transport)`);
 
   const reload = () => {
     access.reload();
-    reloadTlsInto(config.tls, server, log);
+    if (tlsServer !== undefined) reloadTlsInto(config.tls, tlsServer, log);
   };
   process.on('SIGUSR1', reload);
 
+  const files = startFiles();
   const clean = () => {
     const begun = performance.now();
     const removed = torrents.clean(now(), handler.forgetExpired);
@@ -88,11 +145,18 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
   };
   const cleaning = setInterval(clean, config.cleaning.interval * 1000);
   cleaning.unref();
+  const values = (): CounterRecord => ({
+    ...handler.counters,
+    ...server.counters,
+    connections: server.connectionCount,
+    torrents: torrents.torrentCount,
+    peers: torrents.peers,
+    seeders: torrents.seeders,
+    ...peerClients?.values(),
+    ...retainedValues(torrents.retained),
+  });
   const statistics = config.statistics.print_to_stdout
-    ? startStatisticsLine(config.statistics.interval, handler.counters, (rate) =>
-        `messages/s: announce ${rate('announces')}, offers relayed ${rate('offersRelayed')}, answers relayed ${rate('answersRelayed')}, ` +
-        `scrape ${rate('scrapes')}, failures ${rate('failures')}; connections ${server.connectionCount}; ` +
-        `torrents ${torrents.torrentCount}, peers ${torrents.peers} (${torrents.seeders} seeders)`)
+    ? startStatisticsLine(config.statistics.interval, handler.counters, (rate) => statisticsLine(rate as (key: string) => string, (key) => values()[key] ?? 0))
     : undefined;
 
   return attachMetrics(
@@ -104,10 +168,14 @@ export async function startWsTracker(config: WsConfig, log: Logger): Promise<WsT
       failure: new Promise<Error>(() => {}),
       reload,
       clean,
-      close: closeInOrder(reload, [cleaning, statistics], () => server.close()),
+      statistics: async () => values(),
+      close: closeInOrder(reload, [cleaning, statistics], async () => {
+        await server.close();
+        await files.close();
+      }),
     },
     config.metrics,
-    () => wsSamples(new Map([['main', { ...handler.counters, connections: server.connectionCount, torrents: torrents.torrentCount, peers: torrents.peers, seeders: torrents.seeders }]])),
+    () => wsSamples(new Map([['main', values()]])),
     log,
   );
 }

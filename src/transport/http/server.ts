@@ -40,7 +40,7 @@ export interface HttpServerOptions {
   readonly maxRequestHeadBytes: number;
   /** Seconds a keep-alive connection may sit idle. */
   readonly idleTimeoutSeconds: number;
-  /** Seconds a client has to finish sending a request it started (slowloris). */
+  /** Seconds a client has to finish sending a request it started (slowloris), and a new connection its first request. */
   readonly requestTimeoutSeconds: number;
   readonly maxConnections: number;
   /** Lower-case header name whose value the handler receives (reverse proxies), or "". */
@@ -130,6 +130,9 @@ export class HttpServer {
       socket.destroy();
     });
     const connection = new Connection(socket);
+    // The first request is due within the request timeout too, so connections that open and
+    // send nothing (half-open floods) are closed then, not after the longer idle timeout.
+    connection.startSlowTimer(this.options.requestTimeoutSeconds * 1000, () => this.requestTimedOut(socket));
     socket.on('data', (chunk: Buffer) => this.receive(connection, chunk));
     socket.on('end', () => connection.peerEnded());
     socket.on('error', () => socket.destroy());
@@ -190,15 +193,17 @@ export class HttpServer {
       // and a pause of ours (the client not reading replies) is not the client being slow.
       if (parsed > 0 || paused) connection.clearSlowTimer();
       if (!paused) {
-        connection.startSlowTimer(this.options.requestTimeoutSeconds * 1000, () => {
-          this.counters.timeouts++;
-          socket.end(plainResponse(408, false));
-          socket.destroy();
-        });
+        connection.startSlowTimer(this.options.requestTimeoutSeconds * 1000, () => this.requestTimedOut(socket));
       }
     } else {
       connection.clearSlowTimer();
     }
+  }
+
+  private requestTimedOut(socket: net.Socket): void {
+    this.counters.timeouts++;
+    socket.end(plainResponse(408, false));
+    socket.destroy();
   }
 
   /**

@@ -12,68 +12,17 @@ import type { Duplex } from 'node:stream';
 import type tls from 'node:tls';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../../util/log.js';
+import { FrameQueue, type QueuedLink } from './frame-queue.js';
+import { FORBIDDEN_RESPONSE, NOT_A_WEBSOCKET } from './handshake.js';
+import { type WsHooks, type WsLink, type WsServerOptions, type WsTransport, REQUEST_HEAD_TIMEOUT_MS, WsServerCounters, refusesOrigin, sweepSilentLinks } from './transport.js';
 
-/** One client connection as the tracker sees it. */
-export interface WsLink {
-  /** Queues a text frame; a client whose queue is over the send buffer limit is dropped instead. */
-  send(text: string): void;
-  readonly remoteAddress: string;
-}
-
-/** What the tracker does with connections; `S` is its state per connection. */
-export interface WsHooks<S> {
-  open(link: WsLink): S;
-  message(state: S, text: string): void;
-  /** A binary frame (the protocol has none). */
-  binary(state: S): void;
-  close(state: S): void;
-}
-
-export interface WsServerOptions {
-  readonly host: string;
-  readonly port: number;
-  readonly ipv6Only: boolean;
-  /** Open TCP connections at most (upgraded or not). */
-  readonly maxConnections: number;
-  /** Bytes per message; beyond, `ws` closes the connection with 1009. */
-  readonly maxMessageSize: number;
-  readonly pingIntervalSeconds: number;
-  readonly idleTimeoutSeconds: number;
-  /** Bytes queued for a client before it is dropped. */
-  readonly sendBufferLimit: number;
-  /** Empty: every origin (but denied ones). */
-  readonly allowOrigins: ReadonlySet<string>;
-  readonly denyOrigins: ReadonlySet<string>;
-  readonly denyEmptyOrigin: boolean;
-  /** TLS: a secure context's options; absent for plain ws://. */
-  readonly tls?: tls.SecureContextOptions;
-}
-
-export class WsServerCounters {
-  /** WebSocket connections accepted. */
-  accepted = 0;
-  refusedOrigin = 0;
-  slowReadersDropped = 0;
-  idleClosed = 0;
-  /** Connections closed by `ws` for a protocol violation (oversized message, bad UTF-8, …). */
-  protocolErrors = 0;
-  healthChecks = 0;
-}
-
-/** Seconds a client has to send a complete HTTP request head (slowloris), as aquatic_http's request_timeout. */
-const REQUEST_HEAD_TIMEOUT_MS = 10_000;
-const FORBIDDEN = 'HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: 18\r\n\r\nOrigin not allowed';
-const NOT_A_WEBSOCKET = 'aquatic_ws: a WebTorrent tracker; connect with a WebSocket client.\n';
-
-class Link<S> implements WsLink {
+class Link<S> implements WsLink, QueuedLink {
   state!: S;
   /** A message or pong arrived since the last ping sweep. */
   active = true;
   /** Ping sweeps in a row without a message or pong. */
   silentSweeps = 0;
-  /** Text frames queued in this turn of the event loop, written together by WsServer.flush. */
-  readonly pending: string[] = [];
-  /** UTF-16 units in `pending` (a lower bound of its UTF-8 bytes, good enough for the send buffer bound). */
+  pending: string[] | undefined = undefined;
   pendingLength = 0;
 
   constructor(
@@ -89,39 +38,13 @@ class Link<S> implements WsLink {
   }
 }
 
-/** Bytes of an unmasked server frame header for a payload of `length` bytes (RFC 6455 5.2). */
-function frameHeaderLength(length: number): number {
-  return length < 126 ? 2 : length < 65_536 ? 4 : 10;
-}
-
-/** Writes the header of a final, unmasked text frame (FIN + opcode 1) at out[at]; returns its length. */
-function writeTextFrameHeader(out: Buffer, at: number, length: number): number {
-  out[at] = 0x81;
-  if (length < 126) {
-    out[at + 1] = length;
-    return 2;
-  }
-  if (length < 65_536) {
-    out[at + 1] = 126;
-    out.writeUInt16BE(length, at + 2);
-    return 4;
-  }
-  out[at + 1] = 127;
-  out.writeUInt32BE(0, at + 2); // lengths stay far below 2^32
-  out.writeUInt32BE(length, at + 6);
-  return 10;
-}
-
-export class WsServer<S> {
+export class WsServer<S> implements WsTransport {
+  readonly kind = 'ws package';
   readonly counters = new WsServerCounters();
   private readonly server: http.Server | https.Server;
   private readonly wss: WebSocketServer;
   private readonly links = new Set<Link<S>>();
-  /** Links with frames queued in this turn of the event loop. */
-  private readonly flushing: Link<S>[] = [];
-  private flushScheduled = false;
-  /** Payload bytes per queued frame, reused by flush. */
-  private readonly frameLengths: number[] = [];
+  private readonly frames = new FrameQueue<Link<S>>((link, bytes, encode) => this.writeFrames(link, bytes, encode));
   private readonly pingTimer: NodeJS.Timeout;
 
   constructor(
@@ -163,19 +86,11 @@ export class WsServer<S> {
     response.end(request.method === 'HEAD' ? undefined : body);
   }
 
-  /** Whether an upgrade from `origin` is refused (wt-tracker's allowOrigins/denyOrigins/denyEmptyOrigin). */
-  private refusesOrigin(origin: string | undefined): boolean {
-    const options = this.options;
-    if (origin === undefined || origin === '') return options.denyEmptyOrigin || options.allowOrigins.size > 0;
-    if (options.denyOrigins.has(origin)) return true;
-    return options.allowOrigins.size > 0 && !options.allowOrigins.has(origin);
-  }
-
   private upgrade(request: http.IncomingMessage, stream: Duplex, head: Buffer): void {
-    if (this.refusesOrigin(request.headers.origin)) {
+    if (refusesOrigin(this.options, request.headers.origin)) {
       this.counters.refusedOrigin++;
       stream.on('error', () => stream.destroy());
-      stream.end(FORBIDDEN);
+      stream.end(FORBIDDEN_RESPONSE);
       return;
     }
     const remoteAddress = request.socket.remoteAddress ?? '';
@@ -192,6 +107,7 @@ export class WsServer<S> {
       try {
         if (isBinary) this.hooks.binary(link.state);
         else this.hooks.message(link.state, data.toString());
+        this.hooks.batchEnd?.();
       } catch (error) {
         // A bug must not take the other connections down: drop this one and say so.
         this.log.error(`message handler failed, closing the connection: ${(error as Error).stack ?? String(error)}`);
@@ -211,9 +127,8 @@ export class WsServer<S> {
 
   /**
    * Queues a text frame for a link. A client whose queue is already over the limit is
-   * dropped, so memory stays within limit + one message per client. Frames are written at
-   * the end of this turn of the event loop, all of a client's in one buffer and one write:
-   * with `ws`'s own send every frame took two stream writes and a writev.
+   * dropped, so memory stays within limit + one message per client. With `ws`'s own send
+   * every frame took two stream writes and a writev; the queue writes a client's frames once.
    */
   send(link: Link<S>, text: string): void {
     if (link.socket.readyState !== WebSocket.OPEN) return;
@@ -222,65 +137,21 @@ export class WsServer<S> {
       link.socket.terminate();
       return;
     }
-    if (link.pending.length === 0) {
-      this.flushing.push(link);
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(this.flush);
-      }
-    }
-    link.pending.push(text);
-    link.pendingLength += text.length;
+    this.frames.push(link, text);
   }
 
-  private readonly flush = () => {
-    this.flushScheduled = false;
-    const flushing = this.flushing;
-    for (let i = 0; i < flushing.length; i++) this.writeFrames(flushing[i]!);
-    flushing.length = 0;
-  };
-
-  private writeFrames(link: Link<S>): void {
-    const texts = link.pending;
+  private writeFrames(link: Link<S>, bytes: number, encode: (out: Buffer, at: number) => void): void {
     // A close frame may have gone out since (ws writes it): nothing may follow it.
-    if (link.socket.readyState === WebSocket.OPEN) {
-      const lengths = this.frameLengths;
-      let total = 0;
-      for (let i = 0; i < texts.length; i++) {
-        const length = Buffer.byteLength(texts[i]!, 'utf8');
-        lengths[i] = length;
-        total += frameHeaderLength(length) + length;
-      }
-      const out = Buffer.allocUnsafe(total);
-      let at = 0;
-      for (let i = 0; i < texts.length; i++) {
-        at += writeTextFrameHeader(out, at, lengths[i]!);
-        at += out.write(texts[i]!, at, lengths[i]!, 'utf8');
-      }
-      link.stream.write(out);
-    }
-    texts.length = 0;
-    link.pendingLength = 0;
+    if (link.socket.readyState !== WebSocket.OPEN) return;
+    const out = Buffer.allocUnsafe(bytes);
+    encode(out, 0);
+    link.stream.write(out);
   }
 
-  /** Every ping interval: ping links that were silent, close those silent for the idle timeout. */
   private sweep(): void {
-    const { pingIntervalSeconds, idleTimeoutSeconds } = this.options;
-    for (const link of this.links) {
-      if (link.active) {
-        link.active = false;
-        link.silentSweeps = 0;
-        continue;
-      }
-      link.silentSweeps++;
-      if (link.silentSweeps * pingIntervalSeconds >= idleTimeoutSeconds) {
-        this.counters.idleClosed++;
-        link.socket.terminate();
-      } else {
-        link.socket.ping();
-      }
-    }
+    sweepSilentLinks(this.links, this.options, this.counters, (link) => link.socket.terminate(), (link) => link.socket.ping());
   }
+
 
   async close(): Promise<void> {
     clearInterval(this.pingTimer);

@@ -1,0 +1,115 @@
+// WebSocket framing (RFC 6455 section 5) as pure functions over bytes: read the masked
+// frames a client sends, write the unmasked frames a server sends. No I/O, no state beyond
+// what the caller passes; no extensions are ever negotiated, so RSV bits must be zero.
+
+/** RFC 6455 5.2 opcodes. */
+export const Opcode = { CONTINUATION: 0x0, TEXT: 0x1, BINARY: 0x2, CLOSE: 0x8, PING: 0x9, PONG: 0xa } as const;
+
+/** RFC 6455 7.4.1 status codes the server sends. */
+export const CloseCode = { NORMAL: 1000, PROTOCOL_ERROR: 1002, INVALID_DATA: 1007, MESSAGE_TOO_BIG: 1009 } as const;
+
+/** RFC 6455 5.5: control frames carry at most 125 bytes and are never fragmented. */
+const MAX_CONTROL_PAYLOAD = 125;
+
+/** Receives each complete frame, payload unmasked in place at bytes[start, end). */
+export interface FrameSink {
+  /** Returns false to stop reading (the connection is closing). */
+  frame(opcode: number, fin: boolean, bytes: Buffer, start: number, end: number): boolean;
+}
+
+/**
+ * Reads the complete frames in bytes[start, end) into `sink`. Returns the offset where an
+ * incomplete frame begins (== end when all were complete), or a negative close code when the
+ * client broke the protocol: unmasked frame, RSV bits, unknown opcode, bad control frame, or a
+ * payload over `maxPayload` (the bound applies before the payload has arrived).
+ */
+export function readFrames(bytes: Buffer, start: number, end: number, maxPayload: number, sink: FrameSink): number {
+  let at = start;
+  while (end - at >= 2) {
+    const first = bytes[at]!;
+    const second = bytes[at + 1]!;
+    if ((first & 0x70) !== 0 || (second & 0x80) === 0) return -CloseCode.PROTOCOL_ERROR; // RSV set, or unmasked (5.1)
+    const opcode = first & 0x0f;
+    const fin = (first & 0x80) !== 0;
+    const control = opcode >= Opcode.CLOSE;
+    if (control ? opcode > Opcode.PONG : opcode > Opcode.BINARY) return -CloseCode.PROTOCOL_ERROR;
+    let length = second & 0x7f;
+    let header = 2;
+    if (length === 126) {
+      if (end - at < 4) break;
+      length = bytes.readUInt16BE(at + 2);
+      header = 4;
+    } else if (length === 127) {
+      if (end - at < 10) break;
+      if (bytes.readUInt32BE(at + 2) !== 0) return -CloseCode.MESSAGE_TOO_BIG;
+      length = bytes.readUInt32BE(at + 6);
+      header = 10;
+    }
+    if (control && (!fin || length > MAX_CONTROL_PAYLOAD)) return -CloseCode.PROTOCOL_ERROR;
+    if (length > maxPayload) return -CloseCode.MESSAGE_TOO_BIG;
+    const payload = at + header + 4;
+    if (end - payload < length) break;
+    unmask(bytes, at + header, payload, payload + length);
+    at = payload + length;
+    if (!sink.frame(opcode, fin, bytes, payload, at)) return at;
+  }
+  return at;
+}
+
+/** XORs bytes[start, end) with the 4-byte mask at bytes[maskAt] (RFC 6455 5.3). */
+function unmask(bytes: Buffer, maskAt: number, start: number, end: number): void {
+  const m0 = bytes[maskAt]!;
+  const m1 = bytes[maskAt + 1]!;
+  const m2 = bytes[maskAt + 2]!;
+  const m3 = bytes[maskAt + 3]!;
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    bytes[i] ^= m0;
+    bytes[i + 1] ^= m1;
+    bytes[i + 2] ^= m2;
+    bytes[i + 3] ^= m3;
+  }
+  const mask = [m0, m1, m2, m3];
+  for (let k = 0; i < end; i++, k++) bytes[i] ^= mask[k]!;
+}
+
+/** Bytes of an unmasked server frame header for a payload of `length` bytes (RFC 6455 5.2). */
+export function frameHeaderLength(length: number): number {
+  return length < 126 ? 2 : length < 65_536 ? 4 : 10;
+}
+
+/** Writes the header of a final, unmasked frame at out[at]; returns its length. */
+export function writeFrameHeader(out: Buffer, at: number, opcode: number, length: number): number {
+  out[at] = 0x80 | opcode;
+  if (length < 126) {
+    out[at + 1] = length;
+    return 2;
+  }
+  if (length < 65_536) {
+    out[at + 1] = 126;
+    out.writeUInt16BE(length, at + 2);
+    return 4;
+  }
+  out[at + 1] = 127;
+  out.writeUInt32BE(0, at + 2); // lengths stay far below 2^32
+  out.writeUInt32BE(length, at + 6);
+  return 10;
+}
+
+/** A close frame with a status code (RFC 6455 5.5.1). */
+export function closeFrame(code: number): Buffer {
+  const frame = Buffer.allocUnsafe(4);
+  writeFrameHeader(frame, 0, Opcode.CLOSE, 2);
+  frame.writeUInt16BE(code, 2);
+  return frame;
+}
+
+/** A control frame (ping, pong) carrying bytes[start, end), at most 125 bytes. */
+export function controlFrame(opcode: number, bytes: Uint8Array = EMPTY, start = 0, end = bytes.length): Buffer {
+  const frame = Buffer.allocUnsafe(2 + end - start);
+  writeFrameHeader(frame, 0, opcode, end - start);
+  frame.set(bytes.subarray(start, end), 2);
+  return frame;
+}
+
+const EMPTY = new Uint8Array(0);
