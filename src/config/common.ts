@@ -3,7 +3,7 @@
 import { LOG_LEVELS } from '../util/log.js';
 import { validateSocketAddress } from '../util/address.js';
 import { ACCESS_LIST_MODES } from '../access/access-list.js';
-import { boolean, integer, oneOf, section, string } from './schema.js';
+import { type Infer, boolean, integer, oneOf, section, string } from './schema.js';
 
 export const logLevelField = oneOf(LOG_LEVELS, 'info', 'Log level (to stderr).');
 
@@ -71,6 +71,47 @@ export const intervalJitterField = integer(0, {
   doc: 'Seconds of random extra added to each announce interval, so that clients do not announce in lockstep (0: none).',
 });
 
+/** A Redis URL as ioredis takes it: redis:// or rediss:// (TLS) with a host. */
+function validateRedisUrl(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'not a URL (e.g. "redis://127.0.0.1:6379")';
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') return 'must start with redis:// or rediss://';
+  return url.hostname === '' ? 'has no host' : undefined;
+}
+
+export function clusterSection() {
+  return section('Several nodes sharing swarms through Redis 7 (see README, "Running several nodes"). Off by default.', {
+    enabled: boolean(false, "Publish this node's peers to Redis and merge in the peers other nodes publish for the torrents this node serves."),
+    redis_url: string('redis://127.0.0.1:6379', {
+      doc: 'The Redis every node shares: redis://[[user]:password@]host:port[/db], or rediss:// for TLS.',
+      validate: validateRedisUrl,
+    }),
+    node_id: string('', {
+      doc: 'Name of this node in Redis (CLIENT LIST, the key_prefix + "nodes" sorted set) and in logs; empty: the host name.',
+      validate: (text) => (/^[!-~]{0,64}$/.test(text) ? undefined : 'at most 64 printable ASCII characters, no spaces'),
+    }),
+    key_prefix: string('aquatic:', {
+      doc: 'Prefix of every Redis key this node uses; separate clusters can share one Redis with different prefixes.',
+      validate: (text) => (/^[!-~]{0,64}$/.test(text) ? undefined : 'at most 64 printable ASCII characters, no spaces'),
+    }),
+    sync_interval_ms: integer(1000, {
+      min: 10,
+      max: 60_000,
+      doc: "Milliseconds between sync rounds (publish this node's updates, read the others'); peers reach other nodes within about two.",
+    }),
+    max_queued_updates: integer(100_000, {
+      min: 1000,
+      max: 10_000_000,
+      doc: 'Peer updates waiting for Redis at most (44 bytes each); when Redis is down or slow the oldest are dropped and counted.',
+    }),
+  });
+}
+
+export type ClusterConfig = Infer<ReturnType<typeof clusterSection>>;
 export function completedCountsSection() {
   return section('Completed-download counts (scrape "downloaded"): kept when a torrent loses its last peer, saved to a file, restored at start.', {
     max_retained_torrents: integer(1_000_000, {

@@ -1,7 +1,7 @@
 // The aquatic_http configuration: what `-p` prints and `-c` accepts.
 import { isIP } from 'node:net';
 import { intervalJitterField, accessListSection, addressField, metricsSection, privilegesSection, swarmWorkersField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
-import { completedCountsSection, fullScrapeExportSection } from './common.js';
+import { clusterSection, completedCountsSection, fullScrapeExportSection } from './common.js';
 import { type Infer, boolean, integer, section, string, stringList } from './schema.js';
 import { tlsSection } from './tls.js';
 
@@ -45,6 +45,7 @@ export const httpConfigSchema = section('aquatic_http', {
   access_list: accessListSection(),
   metrics: metricsSection(),
   privileges: privilegesSection(),
+  cluster: clusterSection(),
   statistics: section('Periodic statistics.', {
     interval: integer(5, { min: 1, max: 86_400, doc: 'Seconds between statistics lines.' }),
     print_to_stdout: boolean(false, 'Print a line of request and peer counts to stdout every interval.'),

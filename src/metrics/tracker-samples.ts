@@ -38,6 +38,14 @@ const COMMON: readonly Spec[] = [
   ['expired', 'aquatic_errors_total', 'counter', 'Requests refused or dropped, by kind.', { kind: 'shard_no_reply' }],
   ['retainedCounts', 'aquatic_retained_completed_counts', 'gauge', 'Completed counts kept for torrents without peers.'],
   ['retainedEvictions', 'aquatic_retained_completed_counts_evicted_total', 'counter', 'Retained completed counts dropped because max_retained_torrents was reached.'],
+  // With [cluster] enabled (ClusterSync.values()).
+  ['clusterPublished', 'aquatic_cluster_updates_total', 'counter', 'Peer updates shared through Redis, by kind.', { kind: 'published' }],
+  ['clusterMerged', 'aquatic_cluster_updates_total', 'counter', 'Peer updates shared through Redis, by kind.', { kind: 'merged' }],
+  ['clusterDropped', 'aquatic_cluster_updates_total', 'counter', 'Peer updates shared through Redis, by kind.', { kind: 'dropped' }],
+  ['clusterFailures', 'aquatic_cluster_sync_failures_total', 'counter', 'Sync rounds that failed or were skipped because Redis was unavailable.'],
+  ['clusterConnected', 'aquatic_cluster_connected', 'gauge', '1 while the last sync round reached Redis.'],
+  ['clusterNodes', 'aquatic_cluster_nodes', 'gauge', 'Nodes that synced within the last 10 sync intervals (at least 10 s).'],
+  ['clusterQueued', 'aquatic_cluster_queued_updates', 'gauge', 'Peer updates waiting for the next sync round.'],
 ];
 
 const UDP: readonly Spec[] = [

@@ -23,6 +23,8 @@ export class Swarm<K extends number | string> {
   seeders: (K | number)[] = [];
   leechers: (K | number)[] = [];
   private index: Int32Array | null = null;
+  /** The validUntil the last upsert replaced (-1 for a new peer): when the peer was last heard of. */
+  previousValidUntil = -1;
 
   get seederCount(): number {
     return this.seeders.length >> 1;
@@ -62,12 +64,16 @@ export class Swarm<K extends number | string> {
   upsert(key: K, seeder: boolean, validUntil: number, format: PeerFormat<K>): PeerState {
     const code = this.find(key, format);
     if (code === ABSENT) {
+      this.previousValidUntil = -1;
       this.append(key, seeder, validUntil, format);
       return PeerState.ABSENT;
     }
     const wasSeeder = code < 0;
+    const list = wasSeeder ? this.seeders : this.leechers;
+    const at = offsetOf(code) + 1;
+    this.previousValidUntil = list[at] as number;
     if (wasSeeder === seeder) {
-      (seeder ? this.seeders : this.leechers)[offsetOf(code) + 1] = validUntil;
+      list[at] = validUntil;
     } else {
       this.removeAt(code, format);
       this.append(key, seeder, validUntil, format);
@@ -79,6 +85,33 @@ export class Swarm<K extends number | string> {
   remove(key: K, format: PeerFormat<K>): PeerState {
     const code = this.find(key, format);
     if (code === ABSENT) return PeerState.ABSENT;
+    this.removeAt(code, format);
+    return code < 0 ? PeerState.SEEDER : PeerState.LEECHER;
+  }
+
+  /** The validUntil of the peer with this code. */
+  private validUntilAt(code: number): number {
+    return (code > 0 ? this.leechers : this.seeders)[offsetOf(code) + 1] as number;
+  }
+
+  /**
+   * A peer as another node saw it: upserted unless this swarm holds it with a later
+   * validUntil (heard of here more recently). Returns its state before, or null when
+   * it was left alone.
+   */
+  merge(key: K, seeder: boolean, validUntil: number, format: PeerFormat<K>): PeerState | null {
+    const code = this.find(key, format);
+    if (code !== ABSENT && this.validUntilAt(code) >= validUntil) return null;
+    return this.upsert(key, seeder, validUntil, format);
+  }
+
+  /**
+   * A peer that stopped on another node, whose copy there would have lasted until
+   * `validUntil`: removed unless it announced here later. Returns what it was.
+   */
+  removeUnlessNewer(key: K, validUntil: number, format: PeerFormat<K>): PeerState {
+    const code = this.find(key, format);
+    if (code === ABSENT || this.validUntilAt(code) >= validUntil) return PeerState.ABSENT;
     this.removeAt(code, format);
     return code < 0 ? PeerState.SEEDER : PeerState.LEECHER;
   }

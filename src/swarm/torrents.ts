@@ -1,7 +1,9 @@
 // All torrents: an info hash table gives each torrent an id, and per address family an
 // array of swarms by id. announce/scrape work on the info hash bytes in place (no string,
 // no object per request) and write compact peers straight into the reply. Knows nothing
-// of sockets or codecs beyond the compact peer format.
+// of sockets or codecs beyond the compact peer format. When several nodes share swarms,
+// local announces are reported to a listener and other nodes' peers come in through
+// mergePeer; how they travel is not the store's business.
 import { InfoHashTable } from './info-hash-table.js';
 import { type PeerFormat, ipv4PeerFormat, ipv6PeerFormat } from './peer-format.js';
 import { PeerState, Swarm } from './swarm.js';
@@ -41,6 +43,35 @@ export class FamilySwarms<K extends number | string> {
   }
 }
 
+/**
+ * Hears of the changes local announces make, so that they can be shared with other
+ * nodes: new peers, state changes, completions and stops at once, and a peer that keeps
+ * announcing unchanged once per refresh period (when a period boundary lies between its
+ * previous announce and this one; periods start at a phase of their own per peer, so
+ * refreshes do not come in waves). That check is made here, inline, so an unchanged
+ * announce costs no call. Called on the request path: implementations only copy and return.
+ */
+export interface SwarmChanges {
+  /** The refresh period in seconds (a power of two) minus one. */
+  readonly refreshMask: number;
+  /** A peer last heard of before this (its validUntil then) is reported at its next announce. */
+  readonly reportBefore: number;
+  /** A local announce created the torrent here (it had no swarm in either family). */
+  torrentCreated(view: DataView, hashAt: number): void;
+  /**
+   * A local announce: the peer is now `state` (ABSENT after `stopped`); `completed` when
+   * it counted a download. `validUntil` is its new expiry (for a stopped peer, when its
+   * copies elsewhere would have expired).
+   */
+  announced<K extends number | string>(family: FamilySwarms<K>, view: DataView, hashAt: number, peer: K, state: PeerState, completed: boolean, validUntil: number): void;
+}
+
+/** A peer's own offset into refresh periods: low address and port bits, mixed. */
+function phaseOf(peer: number | string): number {
+  const bits = typeof peer === 'number' ? peer | 0 : (peer.charCodeAt(14) << 24) | (peer.charCodeAt(15) << 16) | (peer.charCodeAt(16) << 8) | peer.charCodeAt(17);
+  return bits ^ (bits >>> 16);
+}
+
 /** IPv4 and IPv6 swarms are kept apart: a peer only ever receives peers it can reach. */
 export class TorrentStore {
   readonly ipv4 = new FamilySwarms<number>(ipv4PeerFormat);
@@ -48,6 +79,8 @@ export class TorrentStore {
   private readonly infoHashes = new InfoHashTable();
   /** Completed downloads per torrent id, over both families (scrape's "downloaded"). */
   private readonly downloaded: number[] = [];
+  /** Set while this store's swarms are shared with other nodes. */
+  changes: SwarmChanges | null = null;
   /** Counts of freed torrents, given back when they return. */
   readonly retained: RetainedCounts;
 
@@ -88,7 +121,11 @@ export class TorrentStore {
         result.leechers = 0;
         return;
       }
-      family.count(swarm.remove(peer, family.format), -1);
+      const removed = swarm.remove(peer, family.format);
+      family.count(removed, -1);
+      if (removed !== PeerState.ABSENT && this.changes !== null) {
+        this.changes.announced(family, view, hashAt, peer, PeerState.ABSENT, false, validUntil);
+      }
       result.seeders = swarm.seederCount;
       result.leechers = swarm.leecherCount;
       return;
@@ -97,15 +134,30 @@ export class TorrentStore {
     let swarm = family.byId[id];
     if (swarm === undefined) {
       // No swarm in either family: the torrent is new (again), with its count if one was kept.
-      if (this.ipv4.byId[id] === undefined && this.ipv6.byId[id] === undefined) this.downloaded[id] = this.retained.take(view, hashAt);
+      if (this.ipv4.byId[id] === undefined && this.ipv6.byId[id] === undefined) {
+        this.downloaded[id] = this.retained.take(view, hashAt);
+        if (this.changes !== null) this.changes.torrentCreated(view, hashAt);
+      }
       swarm = new Swarm<K>();
       family.byId[id] = swarm;
     }
     const seeder = left === 0;
     const before = swarm.upsert(peer, seeder, validUntil, family.format);
+    const state = seeder ? PeerState.SEEDER : PeerState.LEECHER;
     family.count(before, -1);
-    family.count(seeder ? PeerState.SEEDER : PeerState.LEECHER, 1);
-    if (event === AnnounceEvent.COMPLETED && before !== PeerState.SEEDER) this.downloaded[id]!++;
+    family.count(state, 1);
+    const completed = event === AnnounceEvent.COMPLETED && before !== PeerState.SEEDER;
+    if (completed) this.downloaded[id]!++;
+    const changes = this.changes;
+    if (changes !== null) {
+      const previous = swarm.previousValidUntil;
+      const mask = changes.refreshMask;
+      // Unchanged, and no period boundary since its previous announce (this announce's
+      // offset into its period is at least the time since): nothing to report.
+      const unchanged =
+        before === state && !completed && previous >= changes.reportBefore && ((validUntil + phaseOf(peer)) & mask) >= validUntil - previous;
+      if (!unchanged) changes.announced(family, view, hashAt, peer, state, completed, validUntil);
+    }
     result.seeders = swarm.seederCount;
     result.leechers = swarm.leecherCount;
     result.peers = swarm.writePeers(out, at, want, peer, seeder, family.format);
@@ -133,6 +185,51 @@ export class TorrentStore {
     }
     into.downloaded = this.downloaded[id] ?? 0;
     return into;
+  }
+
+  /**
+   * Applies what another node saw of a peer (LEECHER, SEEDER, or ABSENT when it stopped
+   * there) to the info hash at view[hashAt], unless this store heard of the peer later.
+   * Only torrents this store already holds take remote peers: returns false for others.
+   */
+  mergePeer<K extends number | string>(family: FamilySwarms<K>, view: DataView, hashAt: number, peer: K, state: PeerState, validUntil: number): boolean {
+    const id = this.infoHashes.find(view, hashAt);
+    if (id < 0) return false;
+    let swarm = family.byId[id];
+    if (state === PeerState.ABSENT) {
+      if (swarm !== undefined) family.count(swarm.removeUnlessNewer(peer, validUntil, family.format), -1);
+      return true;
+    }
+    if (swarm === undefined) {
+      swarm = new Swarm<K>();
+      family.byId[id] = swarm;
+    }
+    const before = swarm.merge(peer, state === PeerState.SEEDER, validUntil, family.format);
+    if (before !== null) {
+      family.count(before, -1);
+      family.count(state, 1);
+    }
+    return true;
+  }
+
+  /** Sets the downloads counted for a torrent this store holds (the cluster's total); false for others. */
+  setDownloaded(view: DataView, hashAt: number, downloaded: number): boolean {
+    const id = this.infoHashes.find(view, hashAt);
+    if (id < 0) return false;
+    this.downloaded[id] = downloaded;
+    return true;
+  }
+
+  /** Ids run from 0 below this; copyInfoHash tells which are in use. */
+  get torrentIdLimit(): number {
+    return this.infoHashes.idLimit;
+  }
+
+  /** Copies the info hash of torrent `id` to out[at]; false when no torrent has that id. */
+  copyInfoHash(id: number, out: Uint8Array, at: number): boolean {
+    if (this.ipv4.byId[id] === undefined && this.ipv6.byId[id] === undefined) return false;
+    this.infoHashes.copyKey(id, out, at);
+    return true;
   }
 
   /**

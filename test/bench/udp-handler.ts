@@ -2,6 +2,9 @@
 // ../shared/bench/udpload's workload (Pareto(2) torrent popularity over 10k torrents,
 // 100k peers on 4 addresses, 5 announces : 1 scrape of 1..49 hashes, numwant 50).
 // Run: npm run bench:handler   (node dist/test/bench/udp-handler.js [seconds]; PEER_CLIENTS=1 counts clients)
+// CLUSTER_OUTBOX=1 attaches the cluster sync's outbox to the store (what [cluster] enabled
+// adds to the request path); its records are taken between timed batches, as rounds would.
+// For instruction counts: BATCHES=3000 FROZEN_CLOCK=1 valgrind --tool=callgrind node ...
 import { ConnectionIdValidator, createConnectionIdSecret } from '../../src/server/udp/connection-id.js';
 import { UdpRequestHandler } from '../../src/server/udp/handler.js';
 import { LocalSwarms } from '../../src/server/udp/local-swarms.js';
@@ -10,6 +13,7 @@ import { writeAnnounceRequest, writeScrapeRequest } from '../../src/protocol/udp
 import { META_ADDRESS, META_FAMILY, META_LENGTH, META_PORT, META_STRIDE, SLOT_SIZE, createPacketBatch } from '../../src/transport/udp/batch.js';
 import { writeMappedIpv4 } from '../../src/util/ip.js';
 import { Logger } from '../../src/util/log.js';
+import { ClusterOutbox } from '../../src/cluster/outbox.js';
 import { PeerClientCounts } from '../../src/metrics/peer-clients.js';
 
 const TORRENTS = 10_000;
@@ -28,7 +32,12 @@ const hashes = Array.from({ length: TORRENTS }, () => Uint8Array.from({ length: 
 const peers = Array.from({ length: PEERS }, (_, j) => ({ torrent: pareto(), port: 1024 + (j % 64000), seeder: random() < 0.25, ip: 0x7f000001 + (j % 4) }));
 
 const store = new TorrentStore();
-const validator = new ConnectionIdValidator(createConnectionIdSecret(), 360);
+const outbox = process.env['CLUSTER_OUTBOX'] === '1' ? new ClusterOutbox(100_000, 64) : null;
+store.changes = outbox;
+// FROZEN_CLOCK=1 stops the swarm clock, so that runs under valgrind (~50x slower) see the
+// same expiries as a real second of load would (no extra refreshes from elapsed minutes).
+const startedAt = Date.now();
+const validator = new ConnectionIdValidator(createConnectionIdSecret(), 360, process.env['FROZEN_CLOCK'] === '1' ? () => startedAt : Date.now);
 const options = { maxResponsePeers: 50, maxScrapeTorrents: 70, announceInterval: 900, intervalJitter: 0, maxPeerAge: 1200 };
 // PEER_CLIENTS=1: with [metrics] peer_clients on, to measure what counting clients costs.
 const peerClients = process.env['PEER_CLIENTS'] === '1' ? new PeerClientCounts() : null;
@@ -79,13 +88,22 @@ for (let r = 0; r < (PEERS / BATCH) * 4; r++) {
 }
 let requests = 0;
 let busy = 0;
+// CPU time too: on a shared machine, wall time also counts the moments others had the core.
+let cpuMicros = 0;
+// BATCHES=n runs exactly n timed batches (for instruction counts under valgrind) instead of `seconds`.
+const batches = Number(process.env['BATCHES'] ?? Infinity);
 const end = performance.now() + seconds * 1000;
-while (performance.now() < end) {
+for (let b = 0; b < batches && (batches !== Infinity || performance.now() < end); b++) {
   fill();
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   handler.handleBatch(rx, BATCH, tx);
   busy += performance.now() - t0;
+  const c1 = process.cpuUsage(c0);
+  cpuMicros += c1.user + c1.system;
   requests += BATCH;
+  if (outbox !== null && requests % (BATCH * 1000) === 0) outbox.take();
 }
-console.log(`${Math.round(requests / (busy / 1000))} requests/s handled (${((busy * 1e6) / requests).toFixed(0)} ns each); ` +
-  `torrents ${store.torrentCount}, peers ${store.ipv4.peers}`);
+console.log(`${Math.round(requests / (busy / 1000))} requests/s handled (${((busy * 1e6) / requests).toFixed(0)} ns each, ${((cpuMicros * 1e3) / requests).toFixed(0)} ns CPU); ` +
+  `torrents ${store.torrentCount}, peers ${store.ipv4.peers}` +
+  (outbox === null ? '' : `; cluster outbox: ${outbox.dropped} updates dropped`));

@@ -1,6 +1,7 @@
 // Starts a UDP tracker on loopback port 0 for a test and closes it when the test ends.
 import type { ExecutionContext } from 'ava';
-import { defaultsOf } from '../../src/config/schema.js';
+import { type Fields, type Infer, type Section, defaultsOf } from '../../src/config/schema.js';
+import { type HttpConfig, httpConfigSchema } from '../../src/config/http.js';
 import { type UdpConfig, udpConfigSchema } from '../../src/config/udp.js';
 import { validateConfig } from '../../src/config/load.js';
 import { type SingleThreadUdpTracker, startSingleThreadUdpTracker, type UdpTrackerOptions } from '../../src/server/udp/tracker.js';
@@ -8,17 +9,26 @@ import { Logger } from '../../src/util/log.js';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
-export function udpConfig(overrides: DeepPartial<UdpConfig> = {}, host = '127.0.0.1'): UdpConfig {
-  const defaults = defaultsOf(udpConfigSchema) as Record<string, unknown>;
+/** A full configuration: the schema's defaults, each section overridden key by key, on `host` port 0. */
+function configFor<S extends Section<Fields>>(schema: S, overrides: object, host: string): Infer<S> {
+  const defaults = defaultsOf(schema) as Record<string, unknown>;
   const merged: Record<string, unknown> = { ...defaults };
   for (const [key, value] of Object.entries(overrides)) {
     merged[key] = typeof value === 'object' && value !== null ? { ...(defaults[key] as object), ...value } : value;
   }
   const network = merged['network'] as Record<string, unknown>;
-  if ((overrides.network as { address?: string } | undefined)?.address === undefined) {
+  if ((overrides as { network?: { address?: string } }).network?.address === undefined) {
     network['address'] = host.includes(':') ? `[${host}]:0` : `${host}:0`;
   }
-  return validateConfig(udpConfigSchema, merged);
+  return validateConfig(schema, merged);
+}
+
+export function udpConfig(overrides: DeepPartial<UdpConfig> = {}, host = '127.0.0.1'): UdpConfig {
+  return configFor(udpConfigSchema, overrides, host);
+}
+
+export function httpConfig(overrides: DeepPartial<HttpConfig> = {}, host = '127.0.0.1'): HttpConfig {
+  return configFor(httpConfigSchema, overrides, host);
 }
 
 // Tests start many trackers in one process, and each listens for SIGUSR1.

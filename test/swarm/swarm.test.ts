@@ -154,3 +154,68 @@ test('the same info hash has one torrent across families and ids are reused', (t
   store.announce(store.ipv4, hashView(2), 0, keyOf(1), 5, AnnounceEvent.STARTED, 30, 50, out, 0, result);
   t.deepEqual(store.scrape(hashView(2), 0, { seeders: 0, leechers: 0, downloaded: 0 }), { seeders: 0, leechers: 1, downloaded: 0 }, 'a reused id starts from zero');
 });
+
+test('merge takes a remote peer unless this swarm heard of it later; removeUnlessNewer likewise', (t) => {
+  const swarm = new Swarm<number>();
+  t.is(swarm.merge(keyOf(1), false, 100, ipv4PeerFormat), PeerState.ABSENT);
+  t.is(swarm.merge(keyOf(1), true, 90, ipv4PeerFormat), null, 'an older copy changes nothing');
+  t.is(swarm.merge(keyOf(1), true, 100, ipv4PeerFormat), null, 'nor does an equal one');
+  t.is(swarm.seederCount, 0);
+  t.is(swarm.merge(keyOf(1), true, 110, ipv4PeerFormat), PeerState.LEECHER);
+  t.is(swarm.seederCount, 1);
+  t.is(swarm.removeUnlessNewer(keyOf(1), 105, ipv4PeerFormat), PeerState.ABSENT, 'a stop older than the last announce here is ignored');
+  t.is(swarm.peerCount, 1);
+  t.is(swarm.removeUnlessNewer(keyOf(1), 120, ipv4PeerFormat), PeerState.SEEDER);
+  t.is(swarm.peerCount, 0);
+  t.is(swarm.removeUnlessNewer(keyOf(1), 130, ipv4PeerFormat), PeerState.ABSENT);
+});
+
+test('mergePeer reaches only torrents the store holds and keeps the family counts exact', (t) => {
+  const store = new TorrentStore();
+  const result: AnnounceResult = { peers: 0, seeders: 0, leechers: 0 };
+  const out = new Uint8Array(600);
+  t.false(store.mergePeer(store.ipv4, hashView(1), 0, keyOf(9), PeerState.LEECHER, 100), 'an unknown torrent takes no remote peers');
+  t.is(store.torrentCount, 0);
+  store.announce(store.ipv4, hashView(1), 0, keyOf(1), 100, AnnounceEvent.STARTED, 50, 50, out, 0, result);
+  t.true(store.mergePeer(store.ipv4, hashView(1), 0, keyOf(2), PeerState.SEEDER, 100));
+  t.true(store.mergePeer(store.ipv6, hashView(1), 0, 'y'.repeat(18), PeerState.LEECHER, 100));
+  t.deepEqual(store.scrape(hashView(1), 0, { seeders: 0, leechers: 0, downloaded: 0 }), { seeders: 1, leechers: 2, downloaded: 0 });
+  t.deepEqual([store.ipv4.peers, store.ipv4.seeders, store.ipv6.peers], [2, 1, 1]);
+  // A local leecher is handed the merged seeder.
+  store.announce(store.ipv4, hashView(1), 0, keyOf(1), 100, AnnounceEvent.NONE, 50, 50, out, 0, result);
+  t.deepEqual(readKeys(out, result.peers), [keyOf(2)]);
+  t.true(store.mergePeer(store.ipv4, hashView(1), 0, keyOf(2), PeerState.ABSENT, 101));
+  t.deepEqual([store.ipv4.peers, store.ipv4.seeders], [1, 0]);
+  t.true(store.setDownloaded(hashView(1), 0, 7));
+  t.false(store.setDownloaded(hashView(2), 0, 7));
+  t.is(store.scrape(hashView(1), 0, { seeders: 0, leechers: 0, downloaded: 0 }).downloaded, 7);
+  // Merged peers expire like local ones.
+  t.deepEqual(store.clean(101), { peersRemoved: 2, torrentsRemoved: 1 });
+});
+
+test('the change listener hears of new peers, state changes, completions and stops, and of an unchanged peer once per period', (t) => {
+  const store = new TorrentStore();
+  const heard: string[] = [];
+  store.changes = {
+    refreshMask: 7, // 8-second periods
+    reportBefore: -Infinity,
+    torrentCreated: (view, at) => heard.push(`created ${view.getUint8(at)}`),
+    announced: (_family, _view, _at, peer, state, completed, validUntil) => heard.push(`${String(peer)} ${state}${completed ? ' completed' : ''} @${validUntil}`),
+  };
+  const result: AnnounceResult = { peers: 0, seeders: 0, leechers: 0 };
+  const out = new Uint8Array(600);
+  const announce = (peer: number, left: number, event: number, validUntil: number) =>
+    store.announce(store.ipv4, hashView(1), 0, keyOf(peer), left, event, validUntil, 50, out, 0, result);
+  announce(1, 100, AnnounceEvent.STARTED, 50);
+  store.announce(store.ipv6, hashView(1), 0, 'z'.repeat(18), 100, AnnounceEvent.STARTED, 50, 50, out, 0, result);
+  announce(1, 100, AnnounceEvent.NONE, 50); // unchanged, same second
+  announce(1, 0, AnnounceEvent.COMPLETED, 55);
+  store.mergePeer(store.ipv4, hashView(1), 0, keyOf(2), PeerState.LEECHER, 60); // not a local announce
+  for (let at = 56; at < 56 + 16; at++) announce(1, 0, AnnounceEvent.NONE, at); // unchanged for two periods
+  announce(1, 0, AnnounceEvent.STOPPED, 80);
+  announce(3, 0, AnnounceEvent.STOPPED, 80); // was not there
+  const refreshes = heard.filter((line) => /^\d+ 2 @(5[6-9]|6\d|7[01])$/.test(line));
+  t.deepEqual(heard.slice(0, 4), ['created 1', `${keyOf(1)} 1 @50`, `${'z'.repeat(18)} 1 @50`, `${keyOf(1)} 2 completed @55`]);
+  t.is(refreshes.length, 2, heard.join(', '));
+  t.deepEqual(heard.slice(4 + refreshes.length), [`${keyOf(1)} 0 @80`]);
+});

@@ -19,6 +19,7 @@ import { type HttpProtocolOptions, HttpRequestHandler, LocalHttpSwarms, httpServ
 import type { ClientAddressPolicy } from './client-address.js';
 import { listenOrExplain, loadTlsFiles, reloadTlsInto } from '../tls-files.js';
 import { AccessListHolder } from '../../access/access-list.js';
+import { type ClusterSync, startClusterSync } from '../../cluster/start.js';
 import { type TrackerHooks, checkHooks, hookRunnerFor } from '../hooks.js';
 import { startCleaning, startStatisticsLine, storeKeys, summaryOf, swarmSummary, closeInOrder } from '../periodic.js';
 import { restoreStoreFiles } from '../../persistence/tracker-files.js';
@@ -37,6 +38,8 @@ export interface SingleThreadHttpTracker extends HttpTracker {
   readonly server: HttpServer;
   readonly handler: HttpRequestHandler;
   readonly store: TorrentStore;
+  /** The Redis sync with [cluster] enabled, else null. */
+  readonly cluster: ClusterSync | null;
 }
 
 /**
@@ -128,6 +131,7 @@ export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logg
   process.on('SIGUSR1', reload);
 
   const files = startFiles();
+  const cluster = await startClusterSync(config.cluster, store, { epochMs: started, now }, config.cleaning.max_peer_age, log, 'main');
   const cleaning = startCleaning(store, now, config.cleaning.interval, log, access);
   const statistics = config.statistics.print_to_stdout
     ? startStatisticsLine(config.statistics.interval, handler.counters, (rate) =>
@@ -141,15 +145,17 @@ export async function startSingleThreadHttpTracker(config: HttpConfig, log: Logg
       server,
       handler,
       store,
+      cluster,
       failure: new Promise<Error>(() => {}),
       reload,
       close: closeInOrder(reload, [cleaning, statistics], async () => {
         await server.close();
+        await cluster?.close();
         await files.close();
       }),
     },
     config.metrics,
-    () => httpSamples(new Map([['main', { ...handler.counters, ...httpServerValues(server), ...storeValues(store), ...peerClients?.values() }]])),
+    () => httpSamples(new Map([['main', { ...handler.counters, ...httpServerValues(server), ...storeValues(store), ...peerClients?.values(), ...cluster?.values() }]])),
     log,
   );
 }

@@ -17,6 +17,7 @@ import { ConnectionIdValidator, createConnectionIdSecret, type ConnectionIdSecre
 import { AccessListHolder } from '../../access/access-list.js';
 import { type TrackerHooks, checkHooks, hookRunnerFor } from '../hooks.js';
 import { UdpRequestHandler } from './handler.js';
+import { type ClusterSync, startClusterSync } from '../../cluster/start.js';
 import { restoreStoreFiles } from '../../persistence/tracker-files.js';
 import { LocalSwarms, protocolOptions } from './local-swarms.js';
 
@@ -35,6 +36,8 @@ export interface SingleThreadUdpTracker extends UdpTracker {
   readonly transport: UdpTransport;
   readonly handler: UdpRequestHandler;
   readonly store: TorrentStore;
+  /** The Redis sync with [cluster] enabled, else null. */
+  readonly cluster: ClusterSync | null;
 }
 
 export interface UdpTrackerOptions {
@@ -90,7 +93,8 @@ export async function startSingleThreadUdpTracker(
   if (typeof address === 'string') throw new Error(`unvalidated address: ${address}`);
   const store = new TorrentStore(config.completed_counts.max_retained_torrents);
   const startFiles = await restoreStoreFiles('aquatic_udp', config, store, log);
-  const validator = new ConnectionIdValidator(options.secret ?? createConnectionIdSecret(), config.cleaning.max_connection_age, options.clock);
+  const secret = options.secret ?? createConnectionIdSecret();
+  const validator = new ConnectionIdValidator(secret, config.cleaning.max_connection_age, options.clock);
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
   const peerClients = peerClientCounts(config.metrics);
   const hooks = hookRunnerFor(options.hooks, config, log);
@@ -117,6 +121,7 @@ export async function startSingleThreadUdpTracker(
     return validator.now;
   };
   const files = startFiles();
+  const cluster = await startClusterSync(config.cluster, store, { epochMs: secret.epochMs, now: swarmClock }, config.cleaning.max_peer_age, log, 'main');
   const cleaning = startCleaning(store, swarmClock, config.cleaning.interval, log, access);
   const statistics = config.statistics.print_to_stdout
     ? startStatisticsLine(config.statistics.interval, handler.counters, (rate) =>
@@ -132,13 +137,15 @@ export async function startSingleThreadUdpTracker(
       transport,
       handler,
       store,
+      cluster,
       close: closeInOrder(reloadAccessList, [cleaning, statistics], async () => {
         await transport.close();
+        await cluster?.close();
         await files.close();
       }),
     },
     config.metrics,
-    () => udpSamples(new Map([['main', { ...handler.counters, ...transport.counters, ...storeValues(store), ...peerClients?.values() }]])),
+    () => udpSamples(new Map([['main', { ...handler.counters, ...transport.counters, ...storeValues(store), ...peerClients?.values(), ...cluster?.values() }]])),
     log,
   );
 }

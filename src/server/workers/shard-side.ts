@@ -3,6 +3,8 @@
 // every cleaning interval, report its counters (every statistics interval when wanted, and
 // whenever the main thread asks), send a snapshot of its store when asked (and a last one as
 // it stops, for the completed counts file), and leave once the stop flag is set.
+// A shard with work in its event loop (cluster sync) waits asynchronously instead, and under
+// load gives the event loop a turn every few milliseconds.
 import { parentPort, workerData } from 'node:worker_threads';
 import { type StoreSnapshot, snapshotBuffers } from '../../swarm/snapshot.js';
 import { Logger } from '../../util/log.js';
@@ -12,6 +14,8 @@ import { FINAL_SNAPSHOT, REPORT, SNAPSHOT, STOP, type ShardSettings, type Worker
 
 /** How long a shard waits for a socket worker to make room in a full reply ring before it drops the reply. */
 const ROOM_TIMEOUT_MS = 2000;
+/** With work in the event loop: the longest the loop keeps it waiting under load. */
+const TURN_EVERY_MS = 5;
 
 /** What a shard does; the loop around it is the same for every kind. */
 export interface ShardWork {
@@ -23,6 +27,8 @@ export interface ShardWork {
   values(): Readonly<Record<string, number>>;
   /** Every torrent's counts and the retained completed counts (files, full scrapes). */
   snapshot(): StoreSnapshot;
+  /** The shard also has work in its event loop (timers, sockets), so the loop must let it turn. */
+  readonly eventLoop?: boolean;
 }
 
 export interface ShardWorkerContext<P, X> {
@@ -40,8 +46,8 @@ export interface ShardWorkerContext<P, X> {
    * loop and never wait on a shard, so the wait cannot deadlock.
    */
   allocWaiting(k: number, length: number): number;
-  /** Posts 'ready', then serves until the stop flag is set; returns when the thread may exit. */
-  run(work: ShardWork): void;
+  /** Posts 'ready', then serves until the stop flag is set; resolves when the thread may exit. */
+  run(work: ShardWork): Promise<void>;
 }
 
 export function shardWorkerContext<P = UdpProtocolOptions, X = undefined>(): ShardWorkerContext<P, X> {
@@ -75,7 +81,7 @@ export function shardWorkerContext<P = UdpProtocolOptions, X = undefined>(): Sha
       }
       return at;
     },
-    run(work) {
+    async run(work) {
       const postSnapshot = (generation: number) => {
         const snapshot = work.snapshot();
         post({ type: 'snapshot', shard: setup.index, generation, snapshot }, snapshotBuffers(snapshot));
@@ -87,6 +93,7 @@ export function shardWorkerContext<P = UdpProtocolOptions, X = undefined>(): Sha
       let nextStats = Date.now() + statsEvery;
       let reported = 0;
       let snapshotted = Atomics.load(bells, SNAPSHOT);
+      let nextTurn = Date.now() + TURN_EVERY_MS;
       for (;;) {
         // Clear the bell before serving: a ring after this point makes the wait return at once.
         answerBell(bells, me);
@@ -113,7 +120,19 @@ export function shardWorkerContext<P = UdpProtocolOptions, X = undefined>(): Sha
           postSnapshot(wanted);
           snapshotted = wanted;
         }
-        if (taken === 0) Atomics.wait(bells, me, 0, Math.max(1, Math.min(nextClean, settings.reportStatistics ? nextStats : Infinity) - now));
+        if (taken === 0) {
+          const idle = Math.max(1, Math.min(nextClean, settings.reportStatistics ? nextStats : Infinity) - now);
+          if (work.eventLoop !== true) {
+            Atomics.wait(bells, me, 0, idle);
+          } else {
+            const waiting = Atomics.waitAsync(bells, me, 0, idle);
+            if (waiting.async) await waiting.value;
+            nextTurn = Date.now() + TURN_EVERY_MS;
+          }
+        } else if (work.eventLoop === true && now >= nextTurn) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          nextTurn = Date.now() + TURN_EVERY_MS;
+        }
       }
     },
   };

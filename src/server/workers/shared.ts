@@ -5,6 +5,7 @@
 // for work).
 // UDP and HTTP shards speak BEP 15 (HTTP socket workers forward announces and scrapes to
 // them as BEP 15 datagrams too); aquatic_ws has its own shard script and records.
+import type { ClusterConfig } from '../../config/common.js';
 import type { LogLevel } from '../../util/log.js';
 import type { ConnectionIdSecret } from '../udp/connection-id.js';
 import type { UdpProtocolOptions } from '../udp/local-swarms.js';
@@ -27,6 +28,8 @@ export interface ShardSettings<P = UdpProtocolOptions> {
   readonly maxRetainedTorrents: number;
   /** Shards send a snapshot of their store as they stop (the completed counts are saved). */
   readonly finalSnapshot: boolean;
+  /** Each shard shares its swarms through Redis when [cluster] is enabled; else null. */
+  readonly cluster: ClusterConfig | null;
 }
 
 /** The configuration keys every tracker has that shards need. */
@@ -36,6 +39,8 @@ interface CommonConfig {
   readonly statistics: { readonly interval: number; readonly print_to_stdout: boolean };
   readonly metrics: { readonly enabled: boolean };
   readonly completed_counts: { readonly max_retained_torrents: number; readonly path: string };
+  /** aquatic_udp and aquatic_http (aquatic_ws has no cluster sync). */
+  readonly cluster?: ClusterConfig;
 }
 
 export function shardSettings<P>(name: string, config: CommonConfig, protocol: P, maxConnectionAge: number): ShardSettings<P> {
@@ -50,6 +55,7 @@ export function shardSettings<P>(name: string, config: CommonConfig, protocol: P
     reportStatistics: config.statistics.print_to_stdout || config.metrics.enabled,
     maxRetainedTorrents: config.completed_counts.max_retained_torrents,
     finalSnapshot: config.completed_counts.path !== '',
+    cluster: config.cluster?.enabled === true ? config.cluster : null,
   };
 }
 

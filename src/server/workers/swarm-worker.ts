@@ -2,12 +2,15 @@
 // index. It sleeps on its doorbell, takes request records (BEP 15 datagrams) from every
 // socket worker's ring in batches, answers them with the same handler as the single-thread
 // UDP tracker (connection IDs were checked by the socket worker) and writes the replies back.
+// With [cluster] enabled the shard also runs the Redis sync of its store (its loop then
+// keeps the event loop turning: shard-side.ts).
 import { storeValues } from '../../metrics/tracker-samples.js';
 import { TorrentStore } from '../../swarm/torrents.js';
 import { META_LENGTH, META_REPLY_TO, META_STRIDE, SLOT_SIZE, createPacketBatch } from '../../transport/udp/batch.js';
 import { ConnectionIdValidator } from '../udp/connection-id.js';
 import { UdpRequestHandler } from '../udp/handler.js';
 import { LocalSwarms } from '../udp/local-swarms.js';
+import { startClusterSync } from '../../cluster/start.js';
 import { REPLY_RECORD_HEADER, REQUEST_RECORD_HEADER } from './shard-router.js';
 import { shardWorkerContext } from './shard-side.js';
 
@@ -60,13 +63,27 @@ function serve(k: number): number {
   }
 }
 
-run({
+const swarmClock = {
+  epochMs: setup.secret.epochMs,
+  now: () => {
+    clock.tick();
+    return clock.now;
+  },
+};
+const cluster =
+  settings.cluster === null
+    ? null
+    : await startClusterSync(settings.cluster, store, swarmClock, settings.protocol.maxPeerAge, log, `swarm-${setup.index + 1}`);
+
+await run({
   serve,
+  eventLoop: cluster !== null,
   clean() {
     clock.tick();
     const { peersRemoved, torrentsRemoved } = store.clean(clock.now);
     if (log.debugEnabled) log.debug(`cleaned ${peersRemoved} peers and ${torrentsRemoved} torrents`);
   },
-  values: () => ({ ...storeValues(store), droppedReplies }),
+  values: () => ({ ...storeValues(store), droppedReplies, ...cluster?.values() }),
   snapshot: () => store.snapshot(),
 });
+await cluster?.close();

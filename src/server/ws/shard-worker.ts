@@ -168,7 +168,7 @@ function serve(k: number): number {
   }
 }
 
-run({
+await run({
   serve,
   clean() {
     clock.tick();
