@@ -5,10 +5,8 @@
 import { AccessListHolder } from '../../access/access-list.js';
 import type { HttpConfig } from '../../config/http.js';
 import { HttpServer } from '../../transport/http/server.js';
-import { loadNativeBinding } from '../../transport/udp/binding.js';
-import { parseSocketAddress } from '../../util/address.js';
 import { ConnectionIdValidator } from '../udp/connection-id.js';
-import { socketWorkerContext } from '../workers/socket-side.js';
+import { socketWorkerContext, nativeSocketSetup } from '../workers/socket-side.js';
 import { HttpRequestHandler, httpServerValues } from './handler.js';
 import { MAX_SHARDED_SCRAPE, ShardedHttpSwarms } from './sharded-swarms.js';
 import { loadTlsFiles, reloadTlsInto } from '../tls-files.js';
@@ -24,10 +22,7 @@ const { setup, config, log, post, createRouter, onReplies, onReload, serveStatis
 start().catch((error: unknown) => post({ type: 'failed', message: (error as Error).message }));
 
 async function start(): Promise<void> {
-  const { binding, reason } = loadNativeBinding();
-  if (binding === null) throw new Error(`socket workers need the native addon: ${reason}`);
-  const address = parseSocketAddress(config.network.address);
-  if (typeof address === 'string') throw new Error(address);
+  const { binding, address } = nativeSocketSetup(config.network.address);
   const flags = binding.FLAG_REUSEPORT | (config.network.only_ipv6 ? binding.FLAG_V6ONLY : 0);
   let fd: number;
   try {

@@ -13,6 +13,7 @@ import { writeScrapeResponseHeader } from '../../protocol/udp/response.js';
 import { META_LENGTH, META_STRIDE, SLOT_SIZE, type PacketBatch } from '../../transport/udp/batch.js';
 import type { RingReader, RingWriter } from '../../util/spsc-ring.js';
 import { copyAddress, type SwarmBackend } from '../udp/handler.js';
+import { expireOlderThan } from '../../util/pending.js';
 
 /** Request records: tag (u32), the datagram's metadata, the datagram. */
 export const REQUEST_RECORD_HEADER = 4 + META_STRIDE;
@@ -222,10 +223,6 @@ export class ShardRouter implements SwarmBackend {
     const now = this.now();
     if (now === this.lastPurge) return;
     this.lastPurge = now;
-    for (const [tag, pending] of this.pending) {
-      if (now - pending.since <= PENDING_TIMEOUT) break; // insertion order is age order
-      this.pending.delete(tag);
-      this.counters.expired++;
-    }
+    this.counters.expired += expireOlderThan(this.pending, now, PENDING_TIMEOUT);
   }
 }

@@ -7,6 +7,8 @@ import { RingReader, RingWriter } from '../../util/spsc-ring.js';
 import { ShardRouter } from './shard-router.js';
 import { type MainMessage, REPORT, STOP, type WorkerMessage, type WorkerSetup, answerBell, ring, shardBell, socketBell } from './shared.js';
 import type { TorrentStats } from '../../swarm/snapshot.js';
+import { type NativeUdpBinding, loadNativeBinding } from '../../transport/udp/binding.js';
+import { type SocketAddress, parseSocketAddress } from '../../util/address.js';
 
 const DRAIN_AT_LEAST_EVERY_MS = 1000;
 
@@ -91,4 +93,13 @@ export function socketWorkerContext<C extends { readonly log_level: LogLevel }, 
       setInterval(() => post({ type: 'stats', worker, generation: Atomics.load(bells, REPORT), values: collect() }), setup.shard.statisticsInterval * 1000).unref();
     },
   };
+}
+
+/** What every native socket worker starts from: the addon and its [network] address (validated at load). */
+export function nativeSocketSetup(configuredAddress: string): { binding: NativeUdpBinding; address: SocketAddress } {
+  const { binding, reason } = loadNativeBinding();
+  if (binding === null) throw new Error(`socket workers need the native addon: ${reason}`);
+  const address = parseSocketAddress(configuredAddress);
+  if (typeof address === 'string') throw new Error(address);
+  return { binding, address };
 }

@@ -10,6 +10,7 @@ import type { WsHooks, WsLink } from '../../transport/ws/transport.js';
 import type { RingReader, RingWriter } from '../../util/spsc-ring.js';
 import { ConnectionSlots } from './connection-slots.js';
 import { WsFailure, WsMessageCounters, binaryStringView } from './handler.js';
+import { expireOlderThan } from '../../util/pending.js';
 import {
   FULL_SCRAPE_ENTRY,
   SCRAPE_ENTRY,
@@ -322,10 +323,6 @@ export class ShardedWsHandler implements WsHooks<RoutedConnection> {
     const now = this.now();
     if (now === this.lastPurge) return;
     this.lastPurge = now;
-    for (const [tag, pending] of this.pending) {
-      if (now - pending.since <= PENDING_TIMEOUT) break; // insertion order is age order
-      this.pending.delete(tag);
-      this.routing.expired++;
-    }
+    this.routing.expired += expireOlderThan(this.pending, now, PENDING_TIMEOUT);
   }
 }

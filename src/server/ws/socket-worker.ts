@@ -5,11 +5,9 @@
 import { AccessListHolder } from '../../access/access-list.js';
 import type { WsConfig } from '../../config/ws.js';
 import { NativeWsServer } from '../../transport/ws/native-server.js';
-import { loadNativeBinding } from '../../transport/udp/binding.js';
-import { parseSocketAddress } from '../../util/address.js';
 import { RingReader, RingWriter } from '../../util/spsc-ring.js';
 import { ConnectionIdValidator } from '../udp/connection-id.js';
-import { socketWorkerContext } from '../workers/socket-side.js';
+import { socketWorkerContext, nativeSocketSetup } from '../workers/socket-side.js';
 import { ring, shardBell } from '../workers/shared.js';
 import { type WsSharedMemory, sharedConnectionBudget } from './connection-slots.js';
 import { ShardedWsHandler } from './sharded-handler.js';
@@ -20,10 +18,7 @@ const { setup, config, log, post, onReplies, onReload, serveStatistics } = socke
 start().catch((error: unknown) => post({ type: 'failed', message: (error as Error).message }));
 
 async function start(): Promise<void> {
-  const { binding, reason } = loadNativeBinding();
-  if (binding === null) throw new Error(`socket workers need the native addon: ${reason}`);
-  const address = parseSocketAddress(config.network.address);
-  if (typeof address === 'string') throw new Error(address);
+  const { binding, address } = nativeSocketSetup(config.network.address);
   const bells = new Int32Array(setup.doorbells);
   const clock = new ConnectionIdValidator(setup.secret, 0);
   const access = new AccessListHolder(config.access_list.mode, config.access_list.path, (message) => log.warn(message));
