@@ -80,7 +80,7 @@ const { binding } = loadNativeBinding();
   const torrents = (await scrape(port))('aquatic_torrents');
   t.is(torrents, 6);
   const text = (await get(`http://127.0.0.1:${port}/metrics`)).body.toString();
-  t.regex(text, /worker="swarm-0"/);
+  t.regex(text, /worker="swarm-1"/);
   t.regex(text, /worker="socket-0"/);
 });
 

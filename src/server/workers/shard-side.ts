@@ -111,7 +111,7 @@ export function shardWorkerContext<P = UdpProtocolOptions, X = undefined>(): Sha
         }
         const generation = Atomics.load(bells, REPORT);
         if (generation !== reported || (settings.reportStatistics && now >= nextStats)) {
-          post({ type: 'stats', worker: `swarm-${setup.index}`, generation, values: work.values() });
+          post({ type: 'stats', worker: `swarm-${setup.index + 1}`, generation, values: work.values() });
           reported = generation;
           nextStats = now + statsEvery;
         }
