@@ -81,7 +81,7 @@ const { binding } = loadNativeBinding();
   t.is(torrents, 6);
   const text = (await get(`http://127.0.0.1:${port}/metrics`)).body.toString();
   t.regex(text, /worker="swarm-1"/);
-  t.regex(text, /worker="socket-0"/);
+  t.regex(text, /worker="socket-1"/);
 });
 
 const withClients = { ...metricsOn, peer_clients: true };

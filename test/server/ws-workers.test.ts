@@ -42,7 +42,7 @@ function metrics(port: number): Promise<string> {
 /** Open WebSocket connections per socket worker, from the metrics. */
 async function connectionsPerWorker(metricsPort: number): Promise<number[]> {
   const text = await metrics(metricsPort);
-  return [0, 1].map((k) => Number(new RegExp(`aquatic_connections\\{worker="socket-${k}"\\} (\\d+)`).exec(text)?.[1] ?? NaN));
+  return [1, 2].map((k) => Number(new RegExp(`aquatic_connections\\{worker="socket-${k}"\\} (\\d+)`).exec(text)?.[1] ?? NaN));
 }
 
 async function connect(t: ExecutionContext, port: number): Promise<WsTestClient> {

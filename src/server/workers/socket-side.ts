@@ -36,7 +36,7 @@ export function socketWorkerContext<C extends { readonly log_level: LogLevel }, 
   const setup = workerData as WorkerSetup<C, unknown, X>;
   const bells = new Int32Array(setup.doorbells);
   const me = socketBell(setup, setup.index);
-  const worker = `socket-${setup.index}`;
+  const worker = `socket-${setup.index + 1}`;
   let reload: () => void = () => {};
   let collect: () => Readonly<Record<string, number>> = () => ({});
   const post = (message: WorkerMessage) => parentPort!.postMessage(message);
