@@ -130,3 +130,22 @@ export function fullScrapeExportSection() {
     interval: integer(300, { min: 1, max: 86_400, doc: 'Seconds between exports.' }),
   });
 }
+
+/** What every tracker has for its operators, in this order: access list, metrics, privileges, counts file, export. */
+export function operationsSections() {
+  return {
+    access_list: accessListSection(),
+    metrics: metricsSection(),
+    privileges: privilegesSection(),
+    completed_counts: completedCountsSection(),
+    full_scrape_export: fullScrapeExportSection(),
+  };
+}
+
+/** The periodic statistics line; `what` says what it counts. */
+export function statisticsSection(what: string) {
+  return section('Periodic statistics.', {
+    interval: integer(5, { min: 1, max: 86_400, doc: 'Seconds between statistics lines.' }),
+    print_to_stdout: boolean(false, `Print a line of ${what} to stdout every interval.`),
+  });
+}

@@ -1,7 +1,6 @@
 // The aquatic_http configuration: what `-p` prints and `-c` accepts.
 import { isIP } from 'node:net';
-import { intervalJitterField, accessListSection, addressField, metricsSection, privilegesSection, swarmWorkersField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
-import { clusterSection, completedCountsSection, fullScrapeExportSection } from './common.js';
+import { addressField, clusterSection, intervalJitterField, logLevelField, onlyIpv6Field, operationsSections, socketWorkersField, statisticsSection, swarmWorkersField } from './common.js';
 import { type Infer, boolean, integer, section, string, stringList } from './schema.js';
 import { tlsSection } from './tls.js';
 
@@ -42,16 +41,9 @@ export const httpConfigSchema = section('aquatic_http', {
     interval: integer(30, { min: 1, max: 86_400, doc: 'Seconds between sweeps that remove expired peers and empty torrents.' }),
     max_peer_age: integer(1800, { min: 1, max: 7 * 86_400, doc: 'Seconds a peer stays in its swarm after its last announce.' }),
   }),
-  access_list: accessListSection(),
-  metrics: metricsSection(),
-  privileges: privilegesSection(),
   cluster: clusterSection(),
-  statistics: section('Periodic statistics.', {
-    interval: integer(5, { min: 1, max: 86_400, doc: 'Seconds between statistics lines.' }),
-    print_to_stdout: boolean(false, 'Print a line of request and peer counts to stdout every interval.'),
-  }),
-  completed_counts: completedCountsSection(),
-  full_scrape_export: fullScrapeExportSection(),
+  statistics: statisticsSection('request and peer counts'),
+  ...operationsSections(),
 });
 
 export type HttpConfig = Infer<typeof httpConfigSchema>;

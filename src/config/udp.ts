@@ -1,7 +1,6 @@
 // The aquatic_udp configuration: what `-p` prints and `-c` accepts.
-import { intervalJitterField, accessListSection, addressField, metricsSection, privilegesSection, swarmWorkersField, logLevelField, onlyIpv6Field, socketWorkersField } from './common.js';
-import { clusterSection, completedCountsSection, fullScrapeExportSection } from './common.js';
-import { type Infer, boolean, integer, section } from './schema.js';
+import { addressField, clusterSection, intervalJitterField, logLevelField, onlyIpv6Field, operationsSections, socketWorkersField, statisticsSection, swarmWorkersField } from './common.js';
+import { type Infer, integer, section } from './schema.js';
 import { MAX_SCRAPE_TORRENTS_PER_PACKET, MAX_PEERS_V4 } from '../protocol/udp/constants.js';
 
 export const udpConfigSchema = section('aquatic_udp', {
@@ -58,16 +57,9 @@ export const udpConfigSchema = section('aquatic_udp', {
       doc: 'Seconds a connection ID stays valid. BEP 15 asks for 120; some clients reuse an ID for about 5 minutes.',
     }),
   }),
-  access_list: accessListSection(),
-  metrics: metricsSection(),
-  privileges: privilegesSection(),
   cluster: clusterSection(),
-  statistics: section('Periodic statistics.', {
-    interval: integer(5, { min: 1, max: 86_400, doc: 'Seconds between statistics lines.' }),
-    print_to_stdout: boolean(false, 'Print a line of request and peer counts to stdout every interval.'),
-  }),
-  completed_counts: completedCountsSection(),
-  full_scrape_export: fullScrapeExportSection(),
+  statistics: statisticsSection('request and peer counts'),
+  ...operationsSections(),
 });
 
 export type UdpConfig = Infer<typeof udpConfigSchema>;

@@ -2,8 +2,7 @@
 // keep its defaults (crates/ws/src/config.rs: 64 KiB messages, 10 offers, 120 s interval,
 // 255 scrape hashes, cleaning every 30 s, peers 180 s, offers 120 s, idle 180 s); the limits
 // it lacks (connections, send buffer, swarms per connection, origins) are ours.
-import { intervalJitterField, accessListSection, addressField, logLevelField, metricsSection, privilegesSection, onlyIpv6Field, socketWorkersField, swarmWorkersField } from './common.js';
-import { completedCountsSection, fullScrapeExportSection } from './common.js';
+import { addressField, intervalJitterField, logLevelField, onlyIpv6Field, operationsSections, socketWorkersField, statisticsSection, swarmWorkersField } from './common.js';
 import { type Infer, boolean, integer, section, stringList } from './schema.js';
 import { tlsSection } from './tls.js';
 
@@ -47,15 +46,8 @@ export const wsConfigSchema = section('aquatic_ws', {
     max_peer_age: integer(180, { min: 1, max: 7 * 86_400, doc: 'Seconds a peer stays in its swarm after its last announce (closing the connection removes it at once).' }),
     max_offer_age: integer(120, { min: 1, max: 86_400, doc: 'Seconds a relayed offer may be answered; answers without a live offer are refused.' }),
   }),
-  statistics: section('Periodic statistics.', {
-    interval: integer(5, { min: 1, max: 86_400, doc: 'Seconds between statistics lines.' }),
-    print_to_stdout: boolean(false, 'Print a line of message and peer counts to stdout every interval.'),
-  }),
-  access_list: accessListSection(),
-  metrics: metricsSection(),
-  privileges: privilegesSection(),
-  completed_counts: completedCountsSection(),
-  full_scrape_export: fullScrapeExportSection(),
+  statistics: statisticsSection('message and peer counts'),
+  ...operationsSections(),
 });
 
 export type WsConfig = Infer<typeof wsConfigSchema>;
