@@ -18,6 +18,7 @@ import {
   routeTarget,
 } from '../../src/protocol/http/query.js';
 import { decodeInMessage } from '../../src/protocol/ws/incoming.js';
+import { decodeAsModel, decodeModel } from '../helpers/ws-decoder-model.js';
 import { readFrames } from '../../src/transport/ws/frames.js';
 import { headEnd, parseHead } from '../../src/transport/ws/handshake.js';
 
@@ -175,23 +176,25 @@ test('bencode: values round-trip; arbitrary bytes only ever raise BencodeError',
   t.pass();
 });
 
-test('WebTorrent: decodeInMessage never throws on arbitrary text or JSON', (t) => {
+test('WebTorrent: decodeInMessage never throws, and reads arbitrary text and JSON as the JSON.parse model does', (t) => {
   const limits = { maxOffers: 10, maxScrapeTorrents: 255 };
+  const same = (text: string) => {
+    t.deepEqual(decodeAsModel(text, limits), decodeModel(text, limits));
+  };
+  fc.assert(fc.property(fc.string({ maxLength: 400 }), same), options);
+  fc.assert(fc.property(fc.string({ maxLength: 400, unit: 'grapheme' }), same), options);
+  fc.assert(fc.property(fc.json(), same), options);
+  fc.assert(fc.property(fc.json({ stringUnit: 'binary' }), same), options);
   fc.assert(
-    fc.property(fc.string({ maxLength: 400 }), (text) => {
-      decodeInMessage(text, limits);
-    }),
+    fc.property(fc.record({ action: fc.constantFrom('announce', 'scrape', 'x'), info_hash: fc.anything(), peer_id: fc.anything(), offers: fc.anything(), answer: fc.anything() }), (message) =>
+      same(JSON.stringify(message) ?? ''),
+    ),
     options,
   );
+  // Any bytes at all (not even UTF-8, which the WebSocket layer would have refused): no throw.
   fc.assert(
-    fc.property(fc.json(), (text) => {
-      decodeInMessage(text, limits);
-    }),
-    options,
-  );
-  fc.assert(
-    fc.property(fc.record({ action: fc.constantFrom('announce', 'scrape', 'x'), info_hash: fc.anything(), peer_id: fc.anything(), offers: fc.anything(), answer: fc.anything() }), (message) => {
-      decodeInMessage(JSON.stringify(message) ?? '', limits);
+    fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
+      decodeInMessage(Buffer.from(bytes), 0, bytes.length, limits);
     }),
     options,
   );
@@ -202,7 +205,7 @@ test('WebTorrent: announces of any binary ids decode to those ids', (t) => {
   const binary = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => Buffer.from(b).toString('latin1'));
   fc.assert(
     fc.property(binary, binary, fc.integer({ min: 0, max: 10 }), (infoHash, peerId, numwant) => {
-      const decoded = decodeInMessage(JSON.stringify({ action: 'announce', info_hash: infoHash, peer_id: peerId, numwant, left: 0 }), { maxOffers: 10, maxScrapeTorrents: 10 });
+      const decoded = decodeAsModel(JSON.stringify({ action: 'announce', info_hash: infoHash, peer_id: peerId, numwant, left: 0 }), { maxOffers: 10, maxScrapeTorrents: 10 });
       return decoded.action === 'announce' && decoded.infoHash === infoHash && decoded.peerId === peerId && decoded.seeder;
     }),
     options,

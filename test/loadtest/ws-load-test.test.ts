@@ -15,17 +15,11 @@ import { startWsLoadTest } from '../../src/loadtest/ws/load-test.js';
 import type { WsLoadTestSummary } from '../../src/loadtest/ws/report.js';
 import { WsRequestWriter, dummySdp, offerTag, quote } from '../../src/loadtest/ws/request.js';
 import { TrackerMessageKind, createTrackerMessage, readTrackerMessage } from '../../src/loadtest/ws/response.js';
-import { WsEvent, decodeInMessage } from '../../src/protocol/ws/incoming.js';
-import {
-  ScrapeResponseWriter,
-  encodeAnnounceResponse,
-  encodeAnswerRelay,
-  encodeFailure,
-  encodeOfferRelay,
-  encodeOfferRelayHead,
-} from '../../src/protocol/ws/outgoing.js';
+import { WsEvent } from '../../src/protocol/ws/incoming.js';
+import { ScrapeResponseWriter, encodeAnnounceResponse, encodeFailure } from '../../src/protocol/ws/outgoing.js';
 import { startWsTracker } from '../../src/server/ws/tracker.js';
 import { quietLog } from '../helpers/tracker.js';
+import { answerRelayText, decodeAsModel as decodeInMessage, offerRelayText } from '../helpers/ws-decoder-model.js';
 
 // The tests run concurrently in one process and every tracker listens for SIGUSR1.
 process.setMaxListeners(64);
@@ -131,9 +125,9 @@ test('the reader takes every message the tracker\'s encoders build', (t) => {
   const read = (text: string) => readTrackerMessage(text, message);
   t.is(read(encodeAnnounceResponse(binary(1), 120, 3, 4)), TrackerMessageKind.ANNOUNCE_RESPONSE);
   t.is(message.infoHash, binary(1));
-  t.is(read(encodeOfferRelay(encodeOfferRelayHead(binary(2), binary(3)), binary(4), 'v=0')), TrackerMessageKind.OFFER);
+  t.is(read(offerRelayText(binary(2), binary(3), binary(4), 'v=0')), TrackerMessageKind.OFFER);
   t.like(message, { infoHash: binary(2), peerId: binary(3), offerId: binary(4) });
-  t.is(read(encodeAnswerRelay(binary(5), binary(6), binary(7), 'v=0')), TrackerMessageKind.ANSWER);
+  t.is(read(answerRelayText(binary(5), binary(6), binary(7), 'v=0')), TrackerMessageKind.ANSWER);
   t.like(message, { infoHash: binary(5), peerId: binary(6), offerId: binary(7) });
   const scrape = new ScrapeResponseWriter();
   t.is(read(scrape.finish()), TrackerMessageKind.SCRAPE_RESPONSE, 'an empty scrape');
@@ -209,8 +203,8 @@ test('a tracker that sends our own offers back, answers to offers we never made,
         socket.send(encodeFailure('scrapes are off', 'scrape', null));
         return;
       }
-      socket.send(encodeOfferRelay(encodeOfferRelayHead(request.info_hash, request.peer_id), request.offers[0]!.offer_id, 'v=0'));
-      socket.send(encodeAnswerRelay(request.info_hash, binary(99), 'z'.repeat(20), 'v=0'));
+      socket.send(offerRelayText(request.info_hash, request.peer_id, request.offers[0]!.offer_id, 'v=0'));
+      socket.send(answerRelayText(request.info_hash, binary(99), 'z'.repeat(20), 'v=0'));
       socket.send(Buffer.from('{}'), { binary: true });
       socket.send(encodeAnnounceResponse(request.info_hash, 120, 0, 1));
       socket.send(encodeAnnounceResponse(binary(98), 120, 0, 1)); // unasked (for another torrent, so it cannot pass for the next announce's)

@@ -45,11 +45,26 @@ function ring(bytes = 1 << 18) {
   return { sink, input, next };
 }
 
+/** An announce whose offers carry SDP texts, as the decoder gives it: SDP literals in a buffer. */
+function withSdpLiterals(announce: Omit<WsAnnounce, 'offers' | 'source'> & { offers: { offerId: string; sdp: string }[] }): WsAnnounce {
+  const parts: Buffer[] = [Buffer.from('junk')];
+  let at = 4;
+  const offers = announce.offers.map(({ offerId, sdp }) => {
+    const literal = Buffer.from(JSON.stringify(sdp));
+    parts.push(literal);
+    at += literal.length;
+    return { offerId, sdpStart: at - literal.length, sdpEnd: at };
+  });
+  return { ...announce, offers, source: Buffer.concat(parts) };
+}
+
+const literalText = (bytes: Buffer, start: number, end: number) => JSON.parse(bytes.toString('utf8', start, end)) as string;
+
 test('announces keep every field, offer and byte', (t) => {
   const { sink, input, next } = ring();
   for (let seed = 0; seed < 13; seed++) {
-    const announce: WsAnnounce = {
-      action: 'announce',
+    const announce = {
+      action: 'announce' as const,
       infoHash: binary(seed),
       peerId: binary(seed + 100),
       event: [WsEvent.NONE, WsEvent.STARTED, WsEvent.COMPLETED, WsEvent.STOPPED][seed % 4]!,
@@ -57,24 +72,28 @@ test('announces keep every field, offer and byte', (t) => {
       numwant: seed * 7,
       offers: Array.from({ length: seed % 5 }, (_, i) => ({ offerId: binary(seed * 5 + i), sdp: `v=0\r\né ${'x'.repeat(i * 40)} \u{1f600}` })),
     };
-    t.true(writeAnnounce(sink, 0xfedcba98 - seed, announce));
+    t.true(writeAnnounce(sink, 0xfedcba98 - seed, withSdpLiterals(announce)));
     const { at } = next();
     t.is(recordKind(input.bytes, at), ShardRecord.ANNOUNCE);
     t.is(recordConnection(input.view, at), 0xfedcba98 - seed);
-    t.deepEqual(readAnnounce(input.bytes, input.view, at), announce);
+    const read = readAnnounce(input.bytes, input.view, at);
+    t.deepEqual({ ...read, source: undefined, offers: read.offers.map((offer) => ({ offerId: offer.offerId, sdp: literalText(read.source, offer.sdpStart, offer.sdpEnd) })) }, { ...announce, source: undefined });
   }
   // numwant beyond 16 bits means "as many as offered" all the same.
-  t.true(writeAnnounce(sink, 1, { action: 'announce', infoHash: binary(1), peerId: binary(2), event: WsEvent.NONE, seeder: false, numwant: 1e9, offers: [] }));
+  t.true(writeAnnounce(sink, 1, { action: 'announce', infoHash: binary(1), peerId: binary(2), event: WsEvent.NONE, seeder: false, numwant: 1e9, offers: [], source: Buffer.alloc(0) }));
   t.is(readAnnounce(input.bytes, input.view, next().at).numwant, 0xffff);
 });
 
 test('answers, scrapes, closes and text keep their bytes; a 200 kB SDP fits one record', (t) => {
   const { sink, input, next } = ring();
-  const answer: WsAnswer = { action: 'answer', infoHash: binary(3), peerId: binary(4), toPeerId: binary(5), offerId: binary(6), sdp: 'ü'.repeat(100_000) };
+  const sdp = Buffer.from(`..${JSON.stringify('ü'.repeat(100_000))}..`);
+  const answer: WsAnswer = { action: 'answer', infoHash: binary(3), peerId: binary(4), toPeerId: binary(5), offerId: binary(6), source: sdp, sdpStart: 2, sdpEnd: sdp.length - 2 };
   t.true(writeAnswer(sink, 7, answer));
   let record = next();
   t.is(recordKind(input.bytes, record.at), ShardRecord.ANSWER);
-  t.deepEqual(readAnswer(input.bytes, record.at, record.length), answer);
+  const read = readAnswer(input.bytes, record.at, record.length);
+  t.deepEqual({ ...read, source: undefined, sdpStart: undefined, sdpEnd: undefined }, { ...answer, source: undefined, sdpStart: undefined, sdpEnd: undefined });
+  t.is(literalText(read.source, read.sdpStart, read.sdpEnd), 'ü'.repeat(100_000));
 
   const hashes = [binary(0), binary(1), binary(2), binary(3), binary(4)];
   t.true(writeScrape(sink, 8, 0xabcdef01, hashes, [4, 1, 3]));

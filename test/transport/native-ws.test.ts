@@ -31,15 +31,23 @@ const options = (overrides: Partial<WsServerOptions> = {}): WsServerOptions => (
   ...overrides,
 });
 
-/** Echoes text ("big N" answers N frames of 64 KiB); counts opens and closes. */
+/**
+ * Echoes text ("big N" answers N frames of 64 KiB, queued as text and as bytes in turn);
+ * counts opens and closes.
+ */
 function echoHooks() {
   const counts = { opened: 0, closed: 0, binary: 0 };
   const hooks: WsHooks<WsLink> = {
     open: (link) => (counts.opened++, link),
-    message: (link, text) => {
+    message: (link, bytes, start, end) => {
+      const text = bytes.toString('utf8', start, end);
       const big = /^big (\d+)$/.exec(text);
       if (big === null) return link.send(`echo:${text}`);
-      for (let i = 0; i < Number(big[1]); i++) link.send(`${i}:`.padEnd(65_536, 'z'));
+      for (let i = 0; i < Number(big[1]); i++) {
+        const frame = `${i}:`.padEnd(65_536, 'z');
+        if (i % 2 === 0) link.send(frame);
+        else link.sendUtf8(Buffer.from(`..${frame}..`), 2, 2 + frame.length);
+      }
     },
     binary: () => void counts.binary++,
     close: () => void counts.closed++,
@@ -212,7 +220,8 @@ nativeTest('a client that stops reading gets every byte, in order, once it reads
   const { port, server } = await start(t);
   const client = await upgraded(port);
   client.socket.pause();
-  client.socket.write(text('big 200')); // 200 frames of 64 KiB: far more than the kernel buffers hold
+  // 200 frames of 64 KiB: far more than the kernel buffers hold, and than the queue's byte arena.
+  client.socket.write(text('big 200'));
   const deadline = Date.now() + 10_000;
   while (server.deferredWrites === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
   t.true(server.deferredWrites > 0, 'the kernel refused bytes and they waited');
@@ -220,7 +229,7 @@ nativeTest('a client that stops reading gets every byte, in order, once it reads
   for (let i = 0; i < 200; i++) {
     const [opcode, payload] = await client.frame();
     t.is(opcode, 1);
-    if (!payload.toString('latin1', 0, 12).startsWith(`${i}:`)) t.fail(`frame ${i} out of order`);
+    if (!payload.toString('latin1', 0, 12).startsWith(`${i}:`) || payload.length !== 65_536) t.fail(`frame ${i} out of order or cut`);
   }
   client.socket.write(text('after'));
   t.deepEqual(await client.frame(), [1, Buffer.from('echo:after')]);

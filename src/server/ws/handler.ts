@@ -13,14 +13,7 @@ import {
   WsEvent,
   decodeInMessage,
 } from '../../protocol/ws/incoming.js';
-import {
-  ScrapeResponseWriter,
-  encodeAnnounceResponse,
-  encodeAnswerRelay,
-  encodeFailure,
-  encodeOfferRelay,
-  encodeOfferRelayHead,
-} from '../../protocol/ws/outgoing.js';
+import { RelayWriter, ScrapeResponseWriter, encodeAnnounceResponse, encodeFailure } from '../../protocol/ws/outgoing.js';
 import { AccessList } from '../../access/access-list.js';
 import { unmapIpv4 } from '../../util/ip.js';
 import { type AnnounceEvent, type AnnounceParams, FORBIDDEN_REASON, type HookRunner, hexOfBinaryString } from '../hooks.js';
@@ -107,6 +100,7 @@ export class WsMessageHandler<L extends WsLink = WsLink> implements WsHooks<WsCo
   private readonly receivers: string[] = [];
   private readonly counts: WsTorrentCounts = { seeders: 0, leechers: 0, downloaded: 0 };
   private readonly interval: () => number;
+  private readonly relays = new RelayWriter();
 
   constructor(
     private readonly torrents: WsTorrents<WsConnection<L>>,
@@ -128,8 +122,8 @@ export class WsMessageHandler<L extends WsLink = WsLink> implements WsHooks<WsCo
     return new WsConnection(link);
   }
 
-  message(connection: WsConnection<L>, text: string): void {
-    this.handle(connection, decodeInMessage(text, this.limits));
+  message(connection: WsConnection<L>, bytes: Buffer, start: number, end: number): void {
+    this.handle(connection, decodeInMessage(bytes, start, end, this.limits));
   }
 
   /** A decoded message (shards get them decoded by the socket workers). */
@@ -217,13 +211,15 @@ export class WsMessageHandler<L extends WsLink = WsLink> implements WsHooks<WsCo
     const receivers = this.receivers;
     const count = torrent.peers.pickPeers(receivers, want, peerId, message.seeder);
     if (count === 0) return;
-    const head = encodeOfferRelayHead(infoHash, peerId);
+    const relays = this.relays;
+    relays.beginOffers(infoHash, peerId);
     const validUntil = now + this.options.maxOfferAge;
     for (let i = 0; i < count; i++) {
       const receiver = torrent.owners.get(receivers[i]!)!;
       const offer = offers[i]!;
       receiver.expectAnswer(infoHash, peerId, offer.offerId, validUntil, now);
-      receiver.link.send(encodeOfferRelay(head, offer.offerId, offer.sdp));
+      const length = relays.offer(offer.offerId, message.source, offer.sdpStart, offer.sdpEnd);
+      receiver.link.sendUtf8(relays.bytes, 0, length);
     }
     this.counters.offersRelayed += count;
   }
@@ -244,7 +240,8 @@ export class WsMessageHandler<L extends WsLink = WsLink> implements WsHooks<WsCo
     if (!connection.takeExpectedAnswer(infoHash, toPeerId, offerId, this.now())) return this.fail(connection, WsFailure.NO_OFFER, 'announce', infoHash);
     const receiver = this.torrents.get(infoHash)?.owners.get(toPeerId);
     if (receiver === undefined) return this.fail(connection, WsFailure.OFFERER_GONE, 'announce', infoHash);
-    receiver.link.send(encodeAnswerRelay(infoHash, peerId, offerId, message.sdp));
+    const length = this.relays.answer(infoHash, peerId, offerId, message.source, message.sdpStart, message.sdpEnd);
+    receiver.link.sendUtf8(this.relays.bytes, 0, length);
     this.counters.answersRelayed++;
   }
 

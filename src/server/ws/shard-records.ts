@@ -23,10 +23,11 @@ export const FULL_SCRAPE_ENTRY = B + SCRAPE_ENTRY;
 export const FULL_SCRAPE_PART_ENTRIES = 1024;
 
 // ANNOUNCE: event u8, seeder u8, numwant u16, info_hash, peer_id, offer count u8, then per
-// offer its offer_id, the SDP's UTF-8 length (u32) and the SDP.
+// offer its offer_id, the length (u32) of the SDP's JSON literal and the literal, as the
+// client sent it.
 const ANNOUNCE_FIXED = RECORD_HEADER + 4 + 2 * B + 1;
 const OFFER_FIXED = B + 4;
-// ANSWER: info_hash, peer_id, to_peer_id, offer_id, then the SDP to the end of the record.
+// ANSWER: info_hash, peer_id, to_peer_id, offer_id, then the SDP's literal to the end of the record.
 const ANSWER_FIXED = RECORD_HEADER + 4 * B;
 // SCRAPE and FULL_SCRAPE: a tag (u32) the replies carry back; SCRAPE then lists its hashes.
 // SCRAPE_COUNTS: the tag, then one entry per hash in the order asked.
@@ -127,13 +128,10 @@ function header(sink: RecordSink, at: number, kind: number, connection: number):
 
 const binary = (bytes: Buffer, at: number) => bytes.toString('latin1', at, at + B);
 
-/** UTF-8 lengths of an announce's SDPs, reused between calls. */
-const sdpLengths: number[] = [];
-
 export function writeAnnounce(sink: RecordSink, connection: number, message: WsAnnounce): boolean {
   const offers = message.offers;
   let length = ANNOUNCE_FIXED;
-  for (let i = 0; i < offers.length; i++) length += OFFER_FIXED + (sdpLengths[i] = Buffer.byteLength(offers[i]!.sdp, 'utf8'));
+  for (let i = 0; i < offers.length; i++) length += OFFER_FIXED + offers[i]!.sdpEnd - offers[i]!.sdpStart;
   const at = sink.alloc(length);
   if (at < 0) return false;
   const { bytes, view } = sink;
@@ -146,10 +144,10 @@ export function writeAnnounce(sink: RecordSink, connection: number, message: WsA
   bytes[at + ANNOUNCE_FIXED - 1] = offers.length;
   let to = at + ANNOUNCE_FIXED;
   for (let i = 0; i < offers.length; i++) {
-    const offer = offers[i]!;
-    bytes.write(offer.offerId, to, B, 'latin1');
-    view.setUint32(to + B, sdpLengths[i]!);
-    to += OFFER_FIXED + bytes.write(offer.sdp, to + OFFER_FIXED, sdpLengths[i]!, 'utf8');
+    const { offerId, sdpStart, sdpEnd } = offers[i]!;
+    bytes.write(offerId, to, B, 'latin1');
+    view.setUint32(to + B, sdpEnd - sdpStart);
+    to += OFFER_FIXED + message.source.copy(bytes, to + OFFER_FIXED, sdpStart, sdpEnd);
   }
   return true;
 }
@@ -159,9 +157,10 @@ export function readAnnounce(bytes: Buffer, view: DataView, at: number): WsAnnou
   const offers = new Array<WsOffer>(count);
   let from = at + ANNOUNCE_FIXED;
   for (let i = 0; i < count; i++) {
-    const sdpLength = view.getUint32(from + B);
-    offers[i] = { offerId: binary(bytes, from), sdp: bytes.toString('utf8', from + OFFER_FIXED, from + OFFER_FIXED + sdpLength) };
-    from += OFFER_FIXED + sdpLength;
+    const sdpStart = from + OFFER_FIXED;
+    const sdpEnd = sdpStart + view.getUint32(from + B);
+    offers[i] = { offerId: binary(bytes, from), sdpStart, sdpEnd };
+    from = sdpEnd;
   }
   return {
     action: 'announce',
@@ -171,11 +170,12 @@ export function readAnnounce(bytes: Buffer, view: DataView, at: number): WsAnnou
     infoHash: binary(bytes, at + RECORD_HEADER + 4),
     peerId: binary(bytes, at + RECORD_HEADER + 4 + B),
     offers,
+    source: bytes,
   };
 }
 
 export function writeAnswer(sink: RecordSink, connection: number, message: WsAnswer): boolean {
-  const sdpLength = Buffer.byteLength(message.sdp, 'utf8');
+  const sdpLength = message.sdpEnd - message.sdpStart;
   const at = sink.alloc(ANSWER_FIXED + sdpLength);
   if (at < 0) return false;
   const bytes = sink.bytes;
@@ -184,7 +184,7 @@ export function writeAnswer(sink: RecordSink, connection: number, message: WsAns
   bytes.write(message.peerId, at + RECORD_HEADER + B, B, 'latin1');
   bytes.write(message.toPeerId, at + RECORD_HEADER + 2 * B, B, 'latin1');
   bytes.write(message.offerId, at + RECORD_HEADER + 3 * B, B, 'latin1');
-  bytes.write(message.sdp, at + ANSWER_FIXED, sdpLength, 'utf8');
+  message.source.copy(bytes, at + ANSWER_FIXED, message.sdpStart, message.sdpEnd);
   return true;
 }
 
@@ -195,7 +195,9 @@ export function readAnswer(bytes: Buffer, at: number, length: number): WsAnswer 
     peerId: binary(bytes, at + RECORD_HEADER + B),
     toPeerId: binary(bytes, at + RECORD_HEADER + 2 * B),
     offerId: binary(bytes, at + RECORD_HEADER + 3 * B),
-    sdp: bytes.toString('utf8', at + ANSWER_FIXED, at + length),
+    source: bytes,
+    sdpStart: at + ANSWER_FIXED,
+    sdpEnd: at + length,
   };
 }
 
@@ -243,6 +245,15 @@ export function writeText(sink: RecordSink, connection: number, text: string): b
   if (at < 0) return false;
   header(sink, at, SocketRecord.TEXT, connection);
   sink.bytes.write(text, at + RECORD_HEADER, length, 'utf8');
+  return true;
+}
+
+/** The same for a message that is UTF-8 bytes already: bytes[start, end). */
+export function writeUtf8(sink: RecordSink, connection: number, bytes: Uint8Array, start: number, end: number): boolean {
+  const at = sink.alloc(RECORD_HEADER + end - start);
+  if (at < 0) return false;
+  header(sink, at, SocketRecord.TEXT, connection);
+  sink.bytes.set(bytes.subarray(start, end), at + RECORD_HEADER);
   return true;
 }
 

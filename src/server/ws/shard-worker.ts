@@ -27,6 +27,7 @@ import {
   recordTag,
   ringViews,
   writeText,
+  writeUtf8,
 } from './shard-records.js';
 
 /** Records taken from one socket worker before its replies are published. */
@@ -70,7 +71,15 @@ class ShardLink implements RemoteLink {
   ) {}
 
   send(text: string): void {
-    if (writeText(sinks[this.worker]!, this.id, text)) touched[this.worker] = true;
+    this.sent(writeText(sinks[this.worker]!, this.id, text));
+  }
+
+  sendUtf8(bytes: Uint8Array, start: number, end: number): void {
+    this.sent(writeUtf8(sinks[this.worker]!, this.id, bytes, start, end));
+  }
+
+  private sent(written: boolean): void {
+    if (written) touched[this.worker] = true;
     else droppedReplies++;
   }
 }

@@ -118,8 +118,8 @@ export class ShardedWsHandler implements WsHooks<RoutedConnection> {
     return connection;
   }
 
-  message(connection: RoutedConnection, text: string): void {
-    const message = decodeInMessage(text, this.options);
+  message(connection: RoutedConnection, bytes: Buffer, start: number, end: number): void {
+    const message = decodeInMessage(bytes, start, end, this.options);
     switch (message.action) {
       case 'announce':
         return this.announce(connection, message);
@@ -181,9 +181,7 @@ export class ShardedWsHandler implements WsHooks<RoutedConnection> {
       for (let at = reader.next(); at >= 0; at = reader.next()) {
         const kind = recordKind(bytes, at);
         if (kind === SocketRecord.TEXT) {
-          const link = this.connections.get(recordConnection(view, at))?.link;
-          if (link?.sendUtf8 !== undefined) link.sendUtf8(bytes, at + RECORD_HEADER, at + reader.length);
-          else link?.send(bytes.toString('utf8', at + RECORD_HEADER, at + reader.length));
+          this.connections.get(recordConnection(view, at))?.link.sendUtf8(bytes, at + RECORD_HEADER, at + reader.length);
         } else {
           this.scraped(shard, kind, bytes, view, at, reader.length);
         }

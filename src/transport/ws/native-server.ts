@@ -46,10 +46,12 @@ class NativeLink<S> extends Stream implements WsLink, QueuedLink {
   active = true;
   /** Ping sweeps in a row without a message or pong. */
   silentSweeps = 0;
+  /** Over the send buffer limit: takes no more frames, and closes at the end of the turn. */
+  dropped = false;
   /** When the connection was accepted (ms), for the request head timeout. */
   readonly acceptedAt: number;
   /** Text frames queued in this turn, written together. */
-  pending: string[] | undefined = undefined;
+  pending: (string | Uint8Array)[] | undefined = undefined;
   pendingLength = 0;
 
   constructor(
@@ -78,8 +80,10 @@ export class NativeWsServer<S> implements WsTransport {
   private readonly links = new Set<NativeLink<S>>();
   private readonly frames = new FrameQueue<NativeLink<S>>(
     (link, bytes, encode) => this.writeFrames(link, bytes, encode),
-    () => this.streams?.flush(),
+    () => this.afterFlush(),
   );
+  /** Clients over the send buffer limit, closed once this turn's frames are sent. */
+  private readonly slowReaders: NativeLink<S>[] = [];
   /** The link whose frames readFrames is delivering. */
   private reading: NativeLink<S> | undefined;
   /** Set by a frame that breaks the protocol: the close code to send. */
@@ -255,7 +259,7 @@ export class NativeWsServer<S> implements WsTransport {
     if (opcode === Opcode.TEXT && !isUtf8(bytes.subarray(start, end))) return this.fail(CloseCode.INVALID_DATA);
     try {
       if (opcode === Opcode.BINARY) this.hooks.binary(link.state);
-      else this.hooks.message(link.state, bytes.toString('utf8', start, end));
+      else this.hooks.message(link.state, bytes, start, end);
     } catch (error) {
       // A bug must not take the other connections down: drop this one and say so.
       this.log.error(`message handler failed, closing the connection: ${(error as Error).stack ?? String(error)}`);
@@ -264,34 +268,39 @@ export class NativeWsServer<S> implements WsTransport {
     return link.fd >= 0;
   }
 
-  /**
-   * Queues a text frame (WsLink.send). A client whose queue is already over the limit is
-   * dropped, so memory stays within limit + one message per client.
-   */
+  /** Queues a text frame (WsLink.send). */
   send(link: NativeLink<S>, text: string): void {
-    if (link.fd < 0 || link.phase !== Phase.OPEN) return;
-    if (link.backlogLength + link.pendingLength > this.options.sendBufferLimit) {
-      this.counters.slowReadersDropped++;
-      this.streams!.close(link);
-      return;
-    }
-    this.frames.push(link, text);
+    if (this.canQueue(link)) this.frames.push(link, text);
   }
 
-  /** WsLink.sendUtf8: the frame goes straight into the write arena, after the link's queued frames. */
+  /** Queues a text frame of UTF-8 bytes, copied now (WsLink.sendUtf8). */
   sendUtf8(link: NativeLink<S>, bytes: Uint8Array, start: number, end: number): void {
-    if (link.fd < 0 || link.phase !== Phase.OPEN) return;
+    if (this.canQueue(link)) this.frames.pushUtf8(link, bytes, start, end);
+  }
+
+  /**
+   * Whether a frame may be queued for the link. A client whose queue is already over the
+   * limit is dropped, so memory stays within limit + one message per client. It is closed
+   * after the turn, not here: the sender may be in the middle of a swarm, and a close
+   * removes peers.
+   */
+  private canQueue(link: NativeLink<S>): boolean {
+    if (link.fd < 0 || link.phase !== Phase.OPEN || link.dropped) return false;
     if (link.backlogLength + link.pendingLength > this.options.sendBufferLimit) {
       this.counters.slowReadersDropped++;
-      this.streams!.close(link);
-      return;
+      link.dropped = true;
+      this.frames.drop(link);
+      this.slowReaders.push(link);
+      this.frames.schedule();
+      return false;
     }
-    this.frames.flushLink(link);
-    const length = end - start;
-    const total = frameHeaderLength(length) + length;
-    const { arena, offset } = this.streams!.reserve(total);
-    arena.set(bytes.subarray(start, end), offset + writeFrameHeader(arena, offset, Opcode.TEXT, length));
-    this.streams!.commit(link, arena, offset, total);
+    return true;
+  }
+
+  private afterFlush(): void {
+    this.streams?.flush();
+    const slowReaders = this.slowReaders;
+    while (slowReaders.length > 0) this.streams!.close(slowReaders.pop()!);
   }
 
   private writeFrames(link: NativeLink<S>, bytes: number, encode: (out: Buffer, at: number) => void): void {

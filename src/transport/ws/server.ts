@@ -22,7 +22,7 @@ class Link<S> implements WsLink, QueuedLink {
   active = true;
   /** Ping sweeps in a row without a message or pong. */
   silentSweeps = 0;
-  pending: string[] | undefined = undefined;
+  pending: (string | Uint8Array)[] | undefined = undefined;
   pendingLength = 0;
 
   constructor(
@@ -35,6 +35,10 @@ class Link<S> implements WsLink, QueuedLink {
 
   send(text: string): void {
     this.server.send(this, text);
+  }
+
+  sendUtf8(bytes: Uint8Array, start: number, end: number): void {
+    this.server.sendUtf8(this, bytes, start, end);
   }
 }
 
@@ -106,7 +110,7 @@ export class WsServer<S> implements WsTransport {
       link.active = true;
       try {
         if (isBinary) this.hooks.binary(link.state);
-        else this.hooks.message(link.state, data.toString());
+        else this.hooks.message(link.state, data, 0, data.length);
         this.hooks.batchEnd?.();
       } catch (error) {
         // A bug must not take the other connections down: drop this one and say so.
@@ -126,18 +130,30 @@ export class WsServer<S> implements WsTransport {
   }
 
   /**
-   * Queues a text frame for a link. A client whose queue is already over the limit is
-   * dropped, so memory stays within limit + one message per client. With `ws`'s own send
-   * every frame took two stream writes and a writev; the queue writes a client's frames once.
+   * Queues a text frame for a link. With `ws`'s own send every frame took two stream
+   * writes and a writev; the queue writes a client's frames once.
    */
   send(link: Link<S>, text: string): void {
-    if (link.socket.readyState !== WebSocket.OPEN) return;
+    if (this.canQueue(link)) this.frames.push(link, text);
+  }
+
+  /** Queues a text frame of UTF-8 bytes, copied now. */
+  sendUtf8(link: Link<S>, bytes: Uint8Array, start: number, end: number): void {
+    if (this.canQueue(link)) this.frames.pushUtf8(link, bytes, start, end);
+  }
+
+  /**
+   * Whether a frame may be queued for the link. A client whose queue is already over the
+   * limit is dropped, so memory stays within limit + one message per client.
+   */
+  private canQueue(link: Link<S>): boolean {
+    if (link.socket.readyState !== WebSocket.OPEN) return false;
     if (link.stream.writableLength + link.pendingLength > this.options.sendBufferLimit) {
       this.counters.slowReadersDropped++;
       link.socket.terminate();
-      return;
+      return false;
     }
-    this.frames.push(link, text);
+    return true;
   }
 
   private writeFrames(link: Link<S>, bytes: number, encode: (out: Buffer, at: number) => void): void {

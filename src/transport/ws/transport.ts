@@ -11,9 +11,9 @@ export interface WsLink {
   readonly remoteAddress: string;
   /**
    * Queues a text frame whose payload is bytes[start, end), valid UTF-8 already (copied
-   * now): saves decoding and re-encoding a message that arrives as bytes. Optional.
+   * now): saves decoding and re-encoding a message that arrives as bytes.
    */
-  sendUtf8?(bytes: Uint8Array, start: number, end: number): void;
+  sendUtf8(bytes: Uint8Array, start: number, end: number): void;
 }
 
 /** What the tracker needs of a WebSocket server, whichever carries the bytes. */
@@ -31,7 +31,8 @@ export interface WsTransport {
 /** What the tracker does with connections; `S` is its state per connection. */
 export interface WsHooks<S> {
   open(link: WsLink): S;
-  message(state: S, text: string): void;
+  /** A text frame: bytes[start, end), valid UTF-8 (RFC 6455 8.1), valid only during the call. */
+  message(state: S, bytes: Buffer, start: number, end: number): void;
   /** A binary frame (the protocol has none). */
   binary(state: S): void;
   close(state: S): void;
