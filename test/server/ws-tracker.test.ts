@@ -298,21 +298,28 @@ inEveryMode('an oversized message closes that connection with 1009; the server c
   t.like(await (await connect()).request(announce(HASH_A, peerIdOf(2))), { incomplete: 1 });
 });
 
-inEveryMode('a client that does not read is dropped once its send buffer is over the bound', async (t, mode) => {
+inEveryMode('a client that does not read is dropped once its send buffer is over the bound; the swarm\'s other peers get every offer', async (t, mode) => {
   const { connect, stat } = await start(t, { network: { send_buffer_limit: 1024 } }, mode);
   const reader = await connect();
   await reader.request(announce(HASH_A, peerIdOf(1)));
+  const other = await connect();
+  await other.request(announce(HASH_A, peerIdOf(3)));
   // Stop reading: the kernel buffers fill, then the tracker's queue for this client grows.
   (reader.socket as unknown as { _socket: { pause(): void } })._socket.pause();
   const sender = await connect();
-  const offer = [{ offer_id: binary20(1), offer: { type: 'offer', sdp: 'x'.repeat(60_000) } }];
+  const sdp = 'x'.repeat(30_000); // two of them within max_message_size
+  const offers = [1, 2].map((n) => ({ offer_id: binary20(n), offer: { type: 'offer', sdp } }));
   let announces = 0;
+  let offersToOther = 0;
   while ((announces % 16 !== 0 || (await stat('slowReadersDropped')) === 0) && announces < 5000) {
-    await sender.request(announce(HASH_A, peerIdOf(2), { offers: offer }));
+    await sender.request(announce(HASH_A, peerIdOf(2), { offers, numwant: 2 }));
     announces++;
+    offersToOther += (await other.drain()).filter((message) => message['offer'] !== undefined).length;
   }
   t.is(await stat('slowReadersDropped'), 1);
-  t.log(`dropped after ${announces} offers of 60 kB`);
+  t.log(`dropped after ${announces} announces with offers of 30 kB`);
+  // Dropping the reader, in the middle of a relay to the swarm, cost the other peer nothing.
+  t.is(offersToOther, announces);
   t.like(await sender.request(announce(HASH_A, peerIdOf(2))), { action: 'announce' });
 });
 
