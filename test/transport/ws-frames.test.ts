@@ -32,6 +32,22 @@ test('RFC 6455 5.7: a masked "Hello" text frame', (t) => {
   t.deepEqual(read(bytes), { stop: 11, frames: [{ opcode: Opcode.TEXT, fin: true, payload: 'Hello' }] });
 });
 
+test('unmasking gives the payload back at every length and every alignment in memory', (t) => {
+  const mask = [0x9c, 0x01, 0xe7, 0x5a];
+  for (let length = 0; length < 300; length += length < 80 ? 1 : 37) {
+    const payload = Buffer.from(Array.from({ length }, (_, i) => (i * 31 + length) & 255));
+    const frame = masked(0x82, payload, mask);
+    for (let shift = 0; shift < 8; shift++) {
+      const bytes = Buffer.alloc(shift + frame.length + 3);
+      frame.copy(bytes, shift);
+      const got: Buffer[] = [];
+      readFrames(bytes, shift, shift + frame.length, 1 << 20, { frame: (_o, _f, b, s, e) => (got.push(Buffer.from(b.subarray(s, e))), true) });
+      if (!got[0]?.equals(payload)) return t.fail(`length ${length}, shifted by ${shift}`);
+    }
+  }
+  t.pass();
+});
+
 test('fragments, control frames between them, and 16- and 64-bit lengths', (t) => {
   const big = Buffer.alloc(70_000, 'a');
   const bytes = Buffer.concat([

@@ -10,6 +10,9 @@ import type { WsLink } from '../../transport/ws/transport.js';
  */
 const MAX_EXPECTED_ANSWERS = 256;
 
+/** Expected answers a connection may hold before the oldest are checked for expiry. */
+const CLEANED_FROM = 16;
+
 /** An offer relayed to a connection, which may answer it until `validUntil`. */
 interface ExpectedAnswer {
   readonly infoHash: string;
@@ -32,8 +35,9 @@ export class WsConnection<L extends WsLink = WsLink> {
   expectAnswer(infoHash: string, offererPeerId: string, offerId: string, validUntil: number, now: number): void {
     const expected = this.expectedAnswers;
     // Maps iterate in insertion order: the first entry is the oldest. Drop it when it has
-    // expired (amortised cleaning) or when the connection is at its bound.
-    if (expected.size > 0) {
+    // expired (amortised cleaning) or when the connection is at its bound. A few entries
+    // are left alone: answers usually come back within moments.
+    if (expected.size >= CLEANED_FROM) {
       const oldest = expected.keys().next().value!;
       if (expected.size >= MAX_EXPECTED_ANSWERS || expected.get(oldest)!.validUntil < now) expected.delete(oldest);
     }

@@ -197,8 +197,10 @@ export class WsMessageHandler<L extends WsLink = WsLink> implements WsHooks<WsCo
       return this.fail(connection, WsFailure.HIJACK, 'announce', infoHash);
     }
     // A new peer_id from this connection in the same torrent (the client restarted it) replaces the old one.
-    if (held !== undefined && held !== peerId) torrents.remove(infoHash, held, connection);
-    connection.swarms.set(infoHash, peerId);
+    if (held !== peerId) {
+      if (held !== undefined) torrents.remove(infoHash, held, connection);
+      connection.swarms.set(infoHash, peerId);
+    }
     this.counters.announces++;
     if (this.peerClients !== null) this.peerClients.count(binaryStringBytes(peerId), 0);
     this.respond(connection, infoHash);
