@@ -170,12 +170,7 @@ export class JsonScanner {
 
   /** At '{': the index of the first key, or -1 for {} (then `after` is set). */
   enterObject(at: number, depth: number): number {
-    if (this.byteAt(at) !== Byte.OPEN_OBJECT) throw INVALID_JSON;
-    if (depth >= MAX_JSON_DEPTH) throw JSON_TOO_DEEP;
-    const first = this.space(at + 1);
-    if (this.byteAt(first) !== Byte.CLOSE_OBJECT) return first;
-    this.after = first + 1;
-    return -1;
+    return this.enter(at, depth, Byte.OPEN_OBJECT, Byte.CLOSE_OBJECT);
   }
 
   /** At a member's key: reads it (keyStart, keyEnd, keyEscaped) and the colon; returns the index of its value. */
@@ -196,12 +191,7 @@ export class JsonScanner {
 
   /** At '[': the index of the first element, or -1 for [] (then `after` is set). */
   enterArray(at: number, depth: number): number {
-    if (this.byteAt(at) !== Byte.OPEN_ARRAY) throw INVALID_JSON;
-    if (depth >= MAX_JSON_DEPTH) throw JSON_TOO_DEEP;
-    const first = this.space(at + 1);
-    if (this.byteAt(first) !== Byte.CLOSE_ARRAY) return first;
-    this.after = first + 1;
-    return -1;
+    return this.enter(at, depth, Byte.OPEN_ARRAY, Byte.CLOSE_ARRAY);
   }
 
   /** After an element: the index of the next one, or -1 at ']' (then `after` is set). */
@@ -242,6 +232,15 @@ export class JsonScanner {
   /** The number at [start, end) (a JSON number is a valid JS numeric literal). */
   numberAt(start: number, end: number): number {
     return Number(this.bytes.toString('latin1', start, end));
+  }
+
+  private enter(at: number, depth: number, open: number, close: number): number {
+    if (this.byteAt(at) !== open) throw INVALID_JSON;
+    if (depth >= MAX_JSON_DEPTH) throw JSON_TOO_DEEP;
+    const first = this.space(at + 1);
+    if (this.byteAt(first) !== close) return first;
+    this.after = first + 1;
+    return -1;
   }
 
   private next(at: number, close: number): number {
