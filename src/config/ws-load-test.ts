@@ -33,6 +33,11 @@ export const wsLoadTestConfigSchema = section('aquatic_ws_load_test', {
       doc: 'Milliseconds between opening one connection and the next, per worker (aquatic: 10).',
     }),
     use_tls: boolean(false, 'Speak wss://. The certificate is not verified: this tool only talks to this machine.'),
+    client: oneOf(
+      ['lean', 'ws'],
+      'lean',
+      'WebSocket client: "lean" (node:net or node:tls, our own handshake and framing, every frame of a turn in one write: light enough that one generator core outruns one tracker core) or "ws" (the ws package, as wsload.mjs; for comparison).',
+    ),
   }),
   requests: section('The simulated torrents and message mix.', {
     number_of_torrents: integer(10_000, { min: 1, max: 10_000_000, doc: 'Torrents (info hashes) the peers announce in and scrape.' }),

@@ -2,10 +2,22 @@
 // announce with offers, answer, scrape), written as JSON text directly, as the tracker's own
 // outgoing.ts does: the parts that repeat (info hashes, peer_id, SDP) are quoted once, and
 // offer ids are ASCII so they need no escaping on the hot path.
+//
+// Messages are wire strings: one char per byte of their UTF-8, so the transport writes them
+// with a latin1 copy (no UTF-8 encoding, and the length is the byte count), and binary
+// strings read from the tracker's messages (response.ts) are copied into answers as they came.
 import { BINARY_STRING_LENGTH } from '../../protocol/ws/incoming.js';
 import { LEECHER_LEFT } from '../common/population.js';
 
-export const quote = JSON.stringify as (text: string) => string;
+/** `text` as a JSON string token, in wire form. */
+export function quote(text: string): string {
+  return Buffer.from(JSON.stringify(text), 'utf8').toString('latin1');
+}
+
+/** A wire string's text (for reading it back in tests and tools). */
+export function wireText(wire: string): string {
+  return Buffer.from(wire, 'latin1').toString('utf8');
+}
 
 /** Offer ids start with the offering connection's tag, so an answer relayed back can be checked against its offer. */
 export const OFFER_TAG_LENGTH = 6;
@@ -53,12 +65,9 @@ export class WsRequestWriter {
     );
   }
 
-  /** The answer to an offer (fields as the offer carried them); `peerId` is JSON-quoted. */
+  /** The answer to an offer, every field JSON-quoted (the offer's as it carried them). */
   answer(infoHash: string, peerId: string, toPeerId: string, offerId: string): string {
-    return (
-      `{"action":"announce","info_hash":${quote(infoHash)},"peer_id":${peerId},"to_peer_id":${quote(toPeerId)},` +
-      `"offer_id":${quote(offerId)},"answer":{"type":"answer","sdp":${this.sdp}}}`
-    );
+    return `{"action":"announce","info_hash":${infoHash},"peer_id":${peerId},"to_peer_id":${toPeerId},"offer_id":${offerId},"answer":{"type":"answer","sdp":${this.sdp}}}`;
   }
 
   /** A scrape of infoHashes[0, count), each JSON-quoted. */

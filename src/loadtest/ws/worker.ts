@@ -1,13 +1,15 @@
 // One WebTorrent load worker: its connections (opened connection_creation_interval_ms apart),
 // the torrents they share and the timer that expires requests. Runs in the main thread
 // (workers = 1) or in a worker thread; counts into `stats`.
-import type { ClientOptions } from 'ws';
 import type { WsLoadTestConfig } from '../../config/ws-load-test.js';
 import { buildPopulation } from '../common/population.js';
 import type { RunnableLoadWorker } from '../common/worker-thread.js';
+import type { Random } from '../common/random.js';
 import { sweepIntervalMs, workerRandom } from '../common/worker-setup.js';
 import { type WsLoadPlan, WsLoadConnection, type WsTorrentSet } from './connection.js';
 import { quote } from './request.js';
+import { type ClientConnector, leanConnector, wsPackageConnector } from './client-socket.js';
+import { parseSocketAddress } from '../../util/address.js';
 
 export class WsLoadWorker implements RunnableLoadWorker<null> {
   readonly info = null;
@@ -24,15 +26,12 @@ export class WsLoadWorker implements RunnableLoadWorker<null> {
   static async open(config: WsLoadTestConfig, workerIndex: number, stats: Float64Array): Promise<WsLoadWorker> {
     const { requests, network } = config;
     const torrents = buildTorrentSet(config);
-    // Loopback only (server_address is checked), so an unverified certificate risks nothing.
-    // permessage-deflate off, as browsers' trackers and the reference server run it (CPU).
-    const socketOptions: ClientOptions = { perMessageDeflate: false, ...(network.use_tls ? { rejectUnauthorized: false } : {}) };
     const perWorker = network.connections_per_worker;
+    const random = workerRandom(config.seed, workerIndex);
     const plan: WsLoadPlan = {
-      url: `${network.use_tls ? 'wss' : 'ws'}://${config.server_address}/`,
-      socketOptions,
+      connect: connector(config, random),
       torrents,
-      random: workerRandom(config.seed, workerIndex),
+      random,
       announceWeight: requests.weight_announce,
       totalWeight: requests.weight_announce + requests.weight_scrape,
       scrapeMaxTorrents: requests.scrape_max_torrents,
@@ -70,8 +69,26 @@ export class WsLoadWorker implements RunnableLoadWorker<null> {
     if (this.openTimer !== null) clearInterval(this.openTimer);
     if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
     this.openTimer = this.sweepTimer = null;
-    await Promise.all(this.connections.map((connection) => connection.stop()));
+    for (const connection of this.connections) connection.stop();
   }
+}
+
+/**
+ * How connections reach the tracker. Loopback only (server_address is checked), so an
+ * unverified certificate risks nothing; neither client offers permessage-deflate (CPU), as
+ * browsers' trackers and the reference server run without it.
+ */
+function connector(config: WsLoadTestConfig, random: Random): ClientConnector {
+  const { network } = config;
+  if (network.client === 'ws') {
+    return wsPackageConnector(`${network.use_tls ? 'wss' : 'ws'}://${config.server_address}/`, {
+      perMessageDeflate: false,
+      ...(network.use_tls ? { rejectUnauthorized: false } : {}),
+    });
+  }
+  const address = parseSocketAddress(config.server_address);
+  if (typeof address === 'string') throw new Error(address); // validated with the configuration
+  return leanConnector({ host: address.host, port: address.port, tls: network.use_tls }, random);
 }
 
 /**
@@ -80,6 +97,6 @@ export class WsLoadWorker implements RunnableLoadWorker<null> {
  */
 export function buildTorrentSet(config: WsLoadTestConfig): WsTorrentSet {
   const population = buildPopulation({ seed: config.seed, requests: { ...config.requests, number_of_peers: 0 } });
-  const infoHashes = population.infoHashViews.map((view) => Buffer.from(view).toString('latin1'));
-  return { population, infoHashes, quotedInfoHashes: infoHashes.map(quote) };
+  const quotedInfoHashes = population.infoHashViews.map((view) => quote(Buffer.from(view).toString('latin1')));
+  return { population, quotedInfoHashes };
 }
