@@ -65,6 +65,11 @@ export const wsLoadTestConfigSchema = section('aquatic_ws_load_test', {
       max: 1,
       doc: 'Chance that an announce is a seeder\'s (left = 0, event "completed"); otherwise a leecher\'s (left > 0, event "started"), drawn per announce as aquatic does.',
     }),
+    offer_sdp: oneOf(
+      ['aquatic', 'browser'],
+      'aquatic',
+      'What the dummy SDP of offers and answers holds: "aquatic" repeats "abcdefg-" as aquatic_ws_load_test does; "browser" repeats the lines of a browser\'s data-channel offer (wsload.mjs\'s, 346 characters), whose CRLF line ends JSON escapes as in real traffic.',
+    ),
     offer_sdp_size: integer(AQUATIC_SDP_SIZE, {
       min: 1,
       max: 16_384,

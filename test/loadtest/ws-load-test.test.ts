@@ -95,7 +95,7 @@ const limits = { maxOffers: 100, maxScrapeTorrents: 255 };
 
 test('announces carry N offers with numwant N, fresh ids tagged by connection, and decode with the tracker\'s reader', (t) => {
   const tag = offerTag(3, 17);
-  const writer = new WsRequestWriter(10, 47, tag);
+  const writer = new WsRequestWriter(10, dummySdp(47), tag);
   const seen = new Set<string>();
   for (let first = 0; first < 256; first += 32) {
     for (const seeder of [true, false]) {
@@ -116,11 +116,14 @@ test('announces carry N offers with numwant N, fresh ids tagged by connection, a
   }
   t.is(seen.size, 8 * 2 * 10, 'offer ids never repeat');
   t.is(dummySdp(47), 'abcdefg-abcdefg-abcdefg-abcdefg-abcdefg-abcdefg');
+  t.is(dummySdp(346, 'browser').length, 346);
+  t.is(JSON.stringify(dummySdp(346, 'browser')).length, 374, 'wsload.mjs\'s SDP: 374 bytes as a JSON string');
+  t.true(dummySdp(1000, 'browser').startsWith(`${dummySdp(346, 'browser')}v=0\r\n`));
   t.not(offerTag(0, 1), offerTag(1, 0));
 });
 
 test('answers and scrapes decode with the tracker\'s reader', (t) => {
-  const writer = new WsRequestWriter(0, 5, offerTag(0, 0));
+  const writer = new WsRequestWriter(0, dummySdp(5), offerTag(0, 0));
   const answer = decodeInMessage(wireText(writer.answer(quote(binary(7)), quote(binary(8)), quote(binary(9)), quote(binary(200)))), limits);
   t.deepEqual(answer, { action: 'answer', infoHash: binary(7), peerId: binary(8), toPeerId: binary(9), offerId: binary(200), sdp: 'abcde' });
   const hashes = [binary(0), binary(128), binary(250)];
@@ -217,7 +220,7 @@ test('a bounded run against bittorrent-tracker (its key order, its announce resp
   server.on('warning', () => {}); // answers to peers already gone: not ours to judge
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const summary = await run(t, loadTestConfig(`127.0.0.1:${server.ws.address().port}`));
+  const summary = await run(t, loadTestConfig(`127.0.0.1:${server.ws.address().port}`, { requests: { offer_sdp: 'browser', offer_sdp_size: 346 } }));
   everyKindClean(t, summary, 'bittorrent-tracker');
   t.true(summary.scrape_per_s > 0);
 });
@@ -280,7 +283,7 @@ test('aquatic_ws_load_test\'s defaults; a mix with both weights 0 is refused at 
   t.like(defaults, {
     workers: 1,
     network: { connections_per_worker: 16, connection_creation_interval_ms: 10, use_tls: false, client: 'lean' },
-    requests: { number_of_torrents: 10_000, torrent_selection: 'gamma', gamma_shape: 0.2, gamma_scale: 100, offers_per_request: 10, weight_announce: 5, weight_scrape: 0, peer_seeder_probability: 0.25, offer_sdp_size: 47 },
+    requests: { number_of_torrents: 10_000, torrent_selection: 'gamma', gamma_shape: 0.2, gamma_scale: 100, offers_per_request: 10, weight_announce: 5, weight_scrape: 0, peer_seeder_probability: 0.25, offer_sdp: 'aquatic', offer_sdp_size: 47 },
   });
   const config = loadTestConfig('127.0.0.1:9', { requests: { weight_announce: 0, weight_scrape: 0 } });
   const error = await t.throwsAsync(startWsLoadTest(config, quietLog, { progress: null }));

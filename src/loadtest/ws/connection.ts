@@ -31,7 +31,8 @@ export interface WsLoadPlan {
   readonly scrapeMaxTorrents: number;
   readonly seederProbability: number;
   readonly offersPerRequest: number;
-  readonly sdpSize: number;
+  /** The SDP of every offer and answer. */
+  readonly sdp: string;
   readonly timeoutMs: number;
   /** Connections over all workers: peer numbers step by this on every reconnect, so peer_ids stay unique. */
   readonly connectionCount: number;
@@ -76,7 +77,7 @@ export class WsLoadConnection implements ClientSocketEvents {
   ) {
     this.tag = offerTag(workerIndex, connectionIndex);
     this.quotedTag = `"${this.tag}`;
-    this.writer = new WsRequestWriter(plan.offersPerRequest, plan.sdpSize, this.tag);
+    this.writer = new WsRequestWriter(plan.offersPerRequest, plan.sdp, this.tag);
     this.peerNumber = globalIndex;
     this.scrapePicks = new Int32Array(plan.scrapeMaxTorrents);
   }

@@ -29,9 +29,22 @@ export function offerTag(workerIndex: number, connectionIndex: number): string {
   return (workerIndex * 10_000 + connectionIndex).toString(BASE36).padStart(OFFER_TAG_LENGTH, '0');
 }
 
-/** The dummy SDP: aquatic_ws_load_test's "abcdefg-abcdefg-…" stretched or cut to `size` characters. */
-export function dummySdp(size: number): string {
-  return 'abcdefg-'.repeat(Math.ceil(size / 8)).slice(0, size);
+export type SdpStyle = 'aquatic' | 'browser';
+
+/** A data-channel offer as a browser writes it, wsload.mjs's (346 characters, CRLF line ends). */
+const BROWSER_SDP =
+  'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n' +
+  'm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:abcd\r\n' +
+  'a=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:' +
+  '00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF\r\na=setup:actpass\r\na=mid:0\r\na=sctp-port:5000\r\n';
+
+/**
+ * The dummy SDP, stretched or cut to `size` characters: aquatic_ws_load_test's
+ * "abcdefg-abcdefg-…", or the browser-like one (whose CRLFs JSON escapes, as real offers').
+ */
+export function dummySdp(size: number, style: SdpStyle = 'aquatic'): string {
+  const unit = style === 'aquatic' ? 'abcdefg-' : BROWSER_SDP;
+  return unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
 }
 
 export class WsRequestWriter {
@@ -41,10 +54,11 @@ export class WsRequestWriter {
 
   constructor(
     private readonly offersPerRequest: number,
-    sdpSize: number,
+    /** The SDP of every offer and answer. */
+    sdp: string,
     private readonly tag: string,
   ) {
-    this.sdp = quote(dummySdp(sdpSize));
+    this.sdp = quote(sdp);
   }
 
   /**

@@ -7,7 +7,7 @@ import type { RunnableLoadWorker } from '../common/worker-thread.js';
 import type { Random } from '../common/random.js';
 import { sweepIntervalMs, workerRandom } from '../common/worker-setup.js';
 import { type WsLoadPlan, WsLoadConnection, type WsTorrentSet } from './connection.js';
-import { quote } from './request.js';
+import { dummySdp, quote } from './request.js';
 import { type ClientConnector, leanConnector, wsPackageConnector } from './client-socket.js';
 import { parseSocketAddress } from '../../util/address.js';
 
@@ -37,7 +37,7 @@ export class WsLoadWorker implements RunnableLoadWorker<null> {
       scrapeMaxTorrents: requests.scrape_max_torrents,
       seederProbability: requests.peer_seeder_probability,
       offersPerRequest: requests.offers_per_request,
-      sdpSize: requests.offer_sdp_size,
+      sdp: dummySdp(requests.offer_sdp_size, requests.offer_sdp),
       timeoutMs: config.request_timeout_ms,
       connectionCount: config.workers * perWorker,
     };
