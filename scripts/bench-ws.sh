@@ -2,9 +2,11 @@
 # Compares WebTorrent trackers on this machine in one run: each tracker pinned to TRACKER_CPU,
 # the generator to LOAD_CPU, rounds interleaved (every tracker and generator once per round),
 # medians over the rounds. The default generator is aquatic_ws_load_test with its lean client
-# and wsload.mjs's traffic (../shared/bench/ws-compare.sh): 1,000 connections with one
-# announce in flight, 10 offers per announce (numwant 10), every offer answered, Pareto(2)
-# popularity over 10,000 torrents, 25% seeders, wsload.mjs's SDP (346 characters, CRLF lines).
+# and wsload.mjs's traffic (../shared/bench/ws-compare.sh): 1,000 connections opened 500 a
+# second, the load starting once all are open, one announce in flight per connection, 10
+# offers per announce (numwant 10), every offer answered, Pareto(2) popularity over 10,000
+# torrents, 25% seeders, wsload.mjs's SDP (346 characters, CRLF lines). Its warm-up is
+# WARMUP plus the opening time, so both generators measure from WARMUP s into the load.
 # Extra arguments are environment assignments, e.g.:
 #   scripts/bench-ws.sh                                          # bittorrent-tracker and aquatic_ws, 3 rounds
 #   scripts/bench-ws.sh TRACKERS=aquatic_ws GENERATORS="wsload ws lean" ROUNDS=1
@@ -34,7 +36,9 @@ OFFERS=${OFFERS:-10}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
 ROUNDS=${ROUNDS:-3}
-RUN_MAX_S=$((WARMUP + DURATION + 60))
+# wsload.mjs opens 500 connections a second.
+OPEN_INTERVAL_MS=2
+RUN_MAX_S=$((WARMUP + DURATION + CONNECTIONS * OPEN_INTERVAL_MS / 1000 + 60))
 
 [ -f "$root/dist/src/loadtest/ws/load-test.js" ] || (cd "$root" && npm run --silent build) || exit 1
 for t in $TRACKERS; do
@@ -72,8 +76,9 @@ generate() {
       --connections "$CONNECTIONS" --offers "$OFFERS" --duration "$DURATION" --warmup "$WARMUP" --quiet 2>&1)
   else
     out=$(timeout $((RUN_MAX_S - 10)) taskset -c "$LOAD_CPU" env AQUATIC_SERVER_ADDRESS="127.0.0.1:$PORT" AQUATIC_LOG_LEVEL=warn \
-      AQUATIC_DURATION="$DURATION" AQUATIC_WARMUP="$WARMUP" AQUATIC_NETWORK__CLIENT="$1" \
-      AQUATIC_NETWORK__CONNECTIONS_PER_WORKER="$CONNECTIONS" AQUATIC_NETWORK__CONNECTION_CREATION_INTERVAL_MS=0 \
+      AQUATIC_DURATION="$DURATION" AQUATIC_WARMUP=$((WARMUP + (CONNECTIONS * OPEN_INTERVAL_MS + 999) / 1000)) AQUATIC_NETWORK__CLIENT="$1" \
+      AQUATIC_NETWORK__CONNECTIONS_PER_WORKER="$CONNECTIONS" AQUATIC_NETWORK__CONNECTION_CREATION_INTERVAL_MS="$OPEN_INTERVAL_MS" \
+      AQUATIC_NETWORK__START_AFTER_ALL_OPEN=true \
       AQUATIC_REQUESTS__OFFERS_PER_REQUEST="$OFFERS" AQUATIC_REQUESTS__TORRENT_SELECTION=pareto AQUATIC_REQUESTS__PARETO_SHAPE=2 \
       AQUATIC_REQUESTS__NUMBER_OF_TORRENTS=10000 AQUATIC_REQUESTS__PEER_SEEDER_PROBABILITY=0.25 \
       AQUATIC_REQUESTS__OFFER_SDP=browser AQUATIC_REQUESTS__OFFER_SDP_SIZE=346 "$NODE" "$root/bin/aquatic_ws_load_test.js" 2>&1)
@@ -95,8 +100,8 @@ for round in $(seq 1 "$ROUNDS"); do
       resultf="$OUT_DIR/line.$PORT"
       generate "$g" >"$resultf" &
       gen=$!
-      # The tracker's CPU over the loaded part of the run: from a second into the warm-up's end until the generator exits.
-      sleep $((WARMUP + 1))
+      # The tracker's CPU over the loaded part of the run: from a second into the warm-up until the generator exits.
+      sleep $((WARMUP + 1 + CONNECTIONS * OPEN_INTERVAL_MS / 1000))
       c0=$(tracker_ticks); w0=$(date +%s.%N)
       wait "$gen"
       c1=$(tracker_ticks); w1=$(date +%s.%N)

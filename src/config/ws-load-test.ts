@@ -33,6 +33,10 @@ export const wsLoadTestConfigSchema = section('aquatic_ws_load_test', {
       doc: 'Milliseconds between opening one connection and the next, per worker (aquatic: 10).',
     }),
     use_tls: boolean(false, 'Speak wss://. The certificate is not verified: this tool only talks to this machine.'),
+    start_after_all_open: boolean(
+      false,
+      'Hold every connection\'s first request until all of its worker\'s connections are open (at the latest request_timeout_ms after the last one was started), as wsload.mjs does; otherwise each starts as it opens, as aquatic does. A tracker busy with the first connections may complete the later handshakes only after they time out.',
+    ),
     client: oneOf(
       ['lean', 'ws'],
       'lean',

@@ -137,7 +137,8 @@ interface Recorded {
   closed: Promise<void>;
 }
 
-function recorder(): { events: ClientSocketEvents; recorded: Recorded; nextText: () => Promise<string> } {
+/** Records a client's events; `onText` sees each text as it arrives. */
+function recorder(onText: (text: string) => void = () => {}): { events: ClientSocketEvents; recorded: Recorded; nextText: () => Promise<string> } {
   let closed!: () => void;
   const waiting: ((text: string) => void)[] = [];
   const recorded: Recorded = { opened: false, texts: [], binaries: 0, closed: new Promise((resolve) => (closed = resolve)) };
@@ -146,6 +147,7 @@ function recorder(): { events: ClientSocketEvents; recorded: Recorded; nextText:
     onText: (bytes, start, end) => {
       const text = bytes.toString('utf8', start, end);
       recorded.texts.push(text);
+      onText(text);
       waiting.shift()?.(text);
     },
     onBinary: () => recorded.binaries++,
@@ -214,6 +216,36 @@ test('the lean client fails the connection on text that is not UTF-8 and on a ma
     await recorded.closed;
     t.deepEqual(recorded.texts, ['"ok"']);
   }
+});
+
+test('the lean client reads frames split anywhere across reads, and many in one read', async (t) => {
+  const messages = [1, 125, 126, 1000, 65_535, 70_000, 3, 200_000, 0, 17].map((length, i) => `${i}:${'é'.repeat(length >> 1)}${'x'.repeat(length & 1)}`);
+  const wire = Buffer.concat([...messages.map((text) => serverFrame(Opcode.TEXT, Buffer.from(text))), serverFrame(Opcode.TEXT, Buffer.from('end'))]);
+  const server = createServer((socket) => {
+    socket.setNoDelay(true);
+    socket.once('data', async (head: Buffer) => {
+      const key = /Sec-WebSocket-Key: (\S+)/.exec(head.toString('latin1'))![1]!;
+      // The head and the first frame's first byte together, then pieces of 1 to 3000 bytes, each written on its own.
+      socket.write(Buffer.concat([Buffer.from(upgradeResponse(key), 'latin1'), wire.subarray(0, 1)]));
+      const random = new Random(7);
+      for (let at = 1; at < wire.length; ) {
+        const end = Math.min(wire.length, at + 1 + random.below(3000));
+        socket.write(wire.subarray(at, end));
+        at = end;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.teardown(() => server.close());
+  let ended!: () => void;
+  const done = new Promise<void>((resolve) => (ended = resolve));
+  const { events, recorded } = recorder((text) => text === 'end' && ended());
+  const client = new LeanClientSocket({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, tls: false }, events, new Random(4));
+  t.teardown(() => client.terminate());
+  await done;
+  t.deepEqual(recorded.texts, [...messages, 'end']);
 });
 
 test('the lean client refuses a 101 with the wrong Sec-WebSocket-Accept', async (t) => {

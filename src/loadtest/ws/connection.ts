@@ -36,6 +36,30 @@ export interface WsLoadPlan {
   readonly timeoutMs: number;
   /** Connections over all workers: peer numbers step by this on every reconnect, so peer_ids stay unique. */
   readonly connectionCount: number;
+  /** Holds first requests until the worker's connections are all open (network.start_after_all_open), or null. */
+  readonly startGate: StartGate | null;
+}
+
+/** Holds the connections' first requests until each has passed (opened) or release() is called. */
+export class StartGate {
+  private waiting: (() => void)[] = [];
+  private released = false;
+
+  constructor(private unopened: number) {}
+
+  /** Runs `start` now if the gate is open, else when it opens; each connection passes once. */
+  pass(start: () => void): void {
+    if (this.released) return start();
+    this.waiting.push(start);
+    if (--this.unopened === 0) this.release();
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    for (const start of this.waiting) start();
+    this.waiting = [];
+  }
 }
 
 /** A connection the tracker refused or closed waits this long before the next try, so a tracker that is down does not turn the loop into a busy spin. */
@@ -57,6 +81,7 @@ export class WsLoadConnection implements ClientSocketEvents {
   private quotedPeerId = '';
   private retryTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private passedStartGate = false;
 
   private readonly tag: string;
   /** The tag as the quoted offer ids of our offers begin. */
@@ -121,8 +146,16 @@ export class WsLoadConnection implements ClientSocketEvents {
 
   onOpen(): void {
     this.connecting = false;
-    this.send();
+    const gate = this.plan.startGate;
+    if (gate === null || this.passedStartGate) return this.send();
+    this.passedStartGate = true;
+    gate.pass(this.startLoop);
   }
+
+  /** The gate opened: start, unless this connection has closed meanwhile (its next open starts it). */
+  private readonly startLoop = (): void => {
+    if (this.socket !== null && !this.connecting && this.inFlight === Request.NONE) this.send();
+  };
 
   onClose(): void {
     this.socket = null;

@@ -6,7 +6,7 @@ import { buildPopulation } from '../common/population.js';
 import type { RunnableLoadWorker } from '../common/worker-thread.js';
 import type { Random } from '../common/random.js';
 import { sweepIntervalMs, workerRandom } from '../common/worker-setup.js';
-import { type WsLoadPlan, WsLoadConnection, type WsTorrentSet } from './connection.js';
+import { StartGate, type WsLoadPlan, WsLoadConnection, type WsTorrentSet } from './connection.js';
 import { dummySdp, quote } from './request.js';
 import { type ClientConnector, leanConnector, wsPackageConnector } from './client-socket.js';
 import { parseSocketAddress } from '../../util/address.js';
@@ -15,11 +15,15 @@ export class WsLoadWorker implements RunnableLoadWorker<null> {
   readonly info = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private openTimer: NodeJS.Timeout | null = null;
+  private gateTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly connections: readonly WsLoadConnection[],
     private readonly creationIntervalMs: number,
     private readonly sweepIntervalMs: number,
+    private readonly startGate: StartGate | null,
+    /** After the last connection is started, the gate opens at the latest this much later. */
+    private readonly startDeadlineMs: number,
   ) {}
 
   /** Builds the torrents and this worker's connections (not yet open). */
@@ -40,16 +44,20 @@ export class WsLoadWorker implements RunnableLoadWorker<null> {
       sdp: dummySdp(requests.offer_sdp_size, requests.offer_sdp),
       timeoutMs: config.request_timeout_ms,
       connectionCount: config.workers * perWorker,
+      startGate: network.start_after_all_open ? new StartGate(perWorker) : null,
     };
     const connections = Array.from({ length: perWorker }, (_, k) => new WsLoadConnection(plan, stats, workerIndex, k, workerIndex * perWorker + k));
-    return new WsLoadWorker(connections, network.connection_creation_interval_ms, sweepIntervalMs(config.request_timeout_ms));
+    return new WsLoadWorker(connections, network.connection_creation_interval_ms, sweepIntervalMs(config.request_timeout_ms), plan.startGate, config.request_timeout_ms);
   }
 
   start(): void {
     let opened = 0;
     const openNext = (): void => {
       this.connections[opened++]!.start();
-      if (opened === this.connections.length && this.openTimer !== null) clearInterval(this.openTimer);
+      if (opened < this.connections.length) return;
+      if (this.openTimer !== null) clearInterval(this.openTimer);
+      const gate = this.startGate;
+      if (gate !== null) this.gateTimer = setTimeout(() => gate.release(), this.startDeadlineMs);
     };
     if (this.creationIntervalMs === 0) {
       while (opened < this.connections.length) openNext();
@@ -68,7 +76,8 @@ export class WsLoadWorker implements RunnableLoadWorker<null> {
   async stop(): Promise<void> {
     if (this.openTimer !== null) clearInterval(this.openTimer);
     if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
-    this.openTimer = this.sweepTimer = null;
+    if (this.gateTimer !== null) clearTimeout(this.gateTimer);
+    this.openTimer = this.sweepTimer = this.gateTimer = null;
     for (const connection of this.connections) connection.stop();
   }
 }
