@@ -1,9 +1,9 @@
 // The load tester's WebSocket client: a node:net (or node:tls) socket, the upgrade done by
-// hand and our own framing, so that a generator core can keep a tracker core busy. What the
-// `ws` package does per message (events, a Receiver and a Sender per socket, a write per
-// message, a Buffer per message) is what made wsload.mjs the bottleneck: here every frame
-// received in one chunk is read in one pass, and every frame sent in that turn goes out in
-// one masked buffer, one write.
+// hand and our own framing, so that one generator core keeps a tracker core busy. With the
+// `ws` package (events, a Receiver and a Sender per socket, a write and a Buffer per
+// message) and JSON.parse of every message, wsload.mjs filled its core first. Here plain TCP
+// reads land in one reused buffer, every frame of a chunk is read in one pass, and every
+// frame sent in that turn goes out masked in one buffer, one write.
 import { randomBytes } from 'node:crypto';
 import { type Socket, connect as connectTcp } from 'node:net';
 import { connect as connectTls } from 'node:tls';
@@ -11,6 +11,7 @@ import { isUtf8 } from 'node:buffer';
 import { WebSocket, type ClientOptions } from 'ws';
 import { Opcode } from '../../transport/ws/frames.js';
 import { acceptValue, headEnd } from '../../transport/ws/handshake.js';
+import { formatSocketAddress } from '../../util/address.js';
 import type { Random } from '../common/random.js';
 import { FrameFault, type ServerFrameSink, maskPayload, maskedControlFrame, maskedFrameLength, readServerFrames, wordsOf, writeMaskedHeader } from './client-frames.js';
 
@@ -122,8 +123,7 @@ export class LeanClientSocket implements ClientSocket, ServerFrameSink {
     }
     this.socket.on('error', () => {}); // 'close' follows
     this.socket.on('close', this.onSocketClose);
-    const hostHeader = target.host.includes(':') ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
-    this.socket.write(upgradeRequest(hostHeader, this.key));
+    this.socket.write(upgradeRequest(formatSocketAddress(target.host, target.port), this.key));
   }
 
   send(wire: string): void {
