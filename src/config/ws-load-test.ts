@@ -33,6 +33,15 @@ export const wsLoadTestConfigSchema = section('aquatic_ws_load_test', {
       doc: 'Milliseconds between opening one connection and the next, per worker (aquatic: 10).',
     }),
     use_tls: boolean(false, 'Speak wss://. The certificate is not verified: this tool only talks to this machine.'),
+    start_after_all_open: boolean(
+      false,
+      'Hold every connection\'s first request until all of its worker\'s connections are open (at the latest request_timeout_ms after the last one was started), as wsload.mjs does; otherwise each starts as it opens, as aquatic does. A tracker busy with the first connections may complete the later handshakes only after they time out.',
+    ),
+    client: oneOf(
+      ['lean', 'ws'],
+      'lean',
+      'WebSocket client: "lean" (node:net or node:tls, our own handshake and framing, every frame of a turn in one write: light enough that one generator core outruns one tracker core) or "ws" (the ws package, as wsload.mjs; for comparison).',
+    ),
   }),
   requests: section('The simulated torrents and message mix.', {
     number_of_torrents: integer(10_000, { min: 1, max: 10_000_000, doc: 'Torrents (info hashes) the peers announce in and scrape.' }),
@@ -60,6 +69,11 @@ export const wsLoadTestConfigSchema = section('aquatic_ws_load_test', {
       max: 1,
       doc: 'Chance that an announce is a seeder\'s (left = 0, event "completed"); otherwise a leecher\'s (left > 0, event "started"), drawn per announce as aquatic does.',
     }),
+    offer_sdp: oneOf(
+      ['aquatic', 'browser'],
+      'aquatic',
+      'What the dummy SDP of offers and answers holds: "aquatic" repeats "abcdefg-" as aquatic_ws_load_test does; "browser" repeats the lines of a browser\'s data-channel offer (wsload.mjs\'s, 346 characters), whose CRLF line ends JSON escapes as in real traffic.',
+    ),
     offer_sdp_size: integer(AQUATIC_SDP_SIZE, {
       min: 1,
       max: 16_384,

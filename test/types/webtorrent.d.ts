@@ -1,4 +1,4 @@
-// Types for the parts of webtorrent and bittorrent-tracker the interop test uses (neither ships any).
+// Types for the parts of webtorrent and bittorrent-tracker the tests use (neither ships any).
 declare module 'webtorrent' {
   import type { EventEmitter } from 'node:events';
 
@@ -52,5 +52,18 @@ declare module 'bittorrent-tracker' {
   }
   export class Client {
     static scrape(options: { announce: string; infoHash: string }, callback: (error: Error | null, result: ScrapeResult) => void): Client;
+  }
+  interface ServerOptions {
+    readonly udp?: boolean;
+    readonly http?: boolean;
+    readonly ws?: boolean;
+    readonly stats?: boolean;
+  }
+  export class Server {
+    constructor(options?: ServerOptions);
+    readonly ws: { address(): import('node:net').AddressInfo };
+    listen(port: number, hostname: string, onListening: () => void): void;
+    close(callback?: () => void): void;
+    on(event: 'error' | 'warning', listener: (error: Error) => void): this;
   }
 }

@@ -5,25 +5,24 @@
 // failure) sends the next one. A request unanswered for the timeout replaces the
 // connection (a new peer_id, since the tracker may still hold the old one), and so does a
 // connection the tracker closes.
-import { WebSocket, type ClientOptions, type RawData } from 'ws';
 import { createPeerId, pickDistinctTorrents, writePeerIndex, type Population } from '../common/population.js';
 import type { Random } from '../common/random.js';
 import { latencyBucket } from '../udp/stats.js';
+import type { ClientConnector, ClientSocket, ClientSocketEvents } from './client-socket.js';
 import { WsRequestWriter, offerTag, quote } from './request.js';
 import { TrackerMessageKind, createTrackerMessage, readTrackerMessage } from './response.js';
 import { WsCell } from './stats.js';
 
-/** The torrents as the protocol carries them: binary strings, and the same JSON-quoted (quoted once). */
+/** The torrents as the protocol carries them: JSON-quoted binary strings in wire form (quoted once). */
 export interface WsTorrentSet {
   readonly population: Population;
-  readonly infoHashes: readonly string[];
   readonly quotedInfoHashes: readonly string[];
 }
 
 /** What every connection of a worker shares: the target, the world, the mix, the randomness. */
 export interface WsLoadPlan {
-  readonly url: string;
-  readonly socketOptions: ClientOptions;
+  /** Opens a WebSocket to the tracker (the lean client or the `ws` package's). */
+  readonly connect: ClientConnector;
   readonly torrents: WsTorrentSet;
   readonly random: Random;
   /** Announce below this, scrape below totalWeight. */
@@ -32,10 +31,35 @@ export interface WsLoadPlan {
   readonly scrapeMaxTorrents: number;
   readonly seederProbability: number;
   readonly offersPerRequest: number;
-  readonly sdpSize: number;
+  /** The SDP of every offer and answer. */
+  readonly sdp: string;
   readonly timeoutMs: number;
   /** Connections over all workers: peer numbers step by this on every reconnect, so peer_ids stay unique. */
   readonly connectionCount: number;
+  /** Holds first requests until the worker's connections are all open (network.start_after_all_open), or null. */
+  readonly startGate: StartGate | null;
+}
+
+/** Holds the connections' first requests until each has passed (opened) or release() is called. */
+export class StartGate {
+  private waiting: (() => void)[] = [];
+  private released = false;
+
+  constructor(private unopened: number) {}
+
+  /** Runs `start` now if the gate is open, else when it opens; each connection passes once. */
+  pass(start: () => void): void {
+    if (this.released) return start();
+    this.waiting.push(start);
+    if (--this.unopened === 0) this.release();
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    for (const start of this.waiting) start();
+    this.waiting = [];
+  }
 }
 
 /** A connection the tracker refused or closed waits this long before the next try, so a tracker that is down does not turn the loop into a busy spin. */
@@ -44,22 +68,24 @@ const RETRY_AFTER_CLOSE_MS = 100;
 const Request = { NONE: -1, ANNOUNCE: 0, SCRAPE: 1 } as const;
 type Request = (typeof Request)[keyof typeof Request];
 
-export class WsLoadConnection {
-  private socket: WebSocket | null = null;
+export class WsLoadConnection implements ClientSocketEvents {
+  private socket: ClientSocket | null = null;
   private connecting = false;
   private inFlight: Request = Request.NONE;
-  /** The torrent of the announce in flight (its response must name it). */
-  private inFlightInfoHash = '';
+  /** The torrent of the announce in flight (its response must name it), quoted. */
+  private inFlightQuotedInfoHash = '';
   /** When the request in flight was sent, or the connection opened (for its timeout). */
   private waitingSince = 0;
   /** Which peer this connection is now: connection index + connectionCount x reconnects. */
   private peerNumber: number;
-  private peerId = '';
   private quotedPeerId = '';
   private retryTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private passedStartGate = false;
 
   private readonly tag: string;
+  /** The tag as the quoted offer ids of our offers begin. */
+  private readonly quotedTag: string;
   private readonly writer: WsRequestWriter;
   private readonly message = createTrackerMessage();
   private readonly peerIdBytes = createPeerId();
@@ -75,7 +101,8 @@ export class WsLoadConnection {
     globalIndex: number,
   ) {
     this.tag = offerTag(workerIndex, connectionIndex);
-    this.writer = new WsRequestWriter(plan.offersPerRequest, plan.sdpSize, this.tag);
+    this.quotedTag = `"${this.tag}`;
+    this.writer = new WsRequestWriter(plan.offersPerRequest, plan.sdp, this.tag);
     this.peerNumber = globalIndex;
     this.scrapePicks = new Int32Array(plan.scrapeMaxTorrents);
   }
@@ -84,17 +111,12 @@ export class WsLoadConnection {
     this.open();
   }
 
-  /** Closes the connection for good; resolves once the socket is closed. */
-  stop(): Promise<void> {
+  /** Closes the connection for good. */
+  stop(): void {
     this.stopped = true;
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
-    const socket = this.socket;
+    this.socket?.terminate();
     this.socket = null;
-    if (socket === null || socket.readyState === WebSocket.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => {
-      socket.once('close', () => resolve());
-      socket.terminate();
-    });
   }
 
   /** Counts a request (or connection attempt) older than the timeout and replaces the connection. */
@@ -116,37 +138,42 @@ export class WsLoadConnection {
     this.waitingSince = performance.now();
     writePeerIndex(this.peerIdBytes, this.peerNumber);
     this.peerNumber += this.plan.connectionCount;
-    this.peerId = Buffer.from(this.peerIdBytes).toString('latin1');
-    this.quotedPeerId = quote(this.peerId);
+    this.quotedPeerId = quote(Buffer.from(this.peerIdBytes).toString('latin1'));
     this.stats[WsCell.CONNECTIONS_OPENED]!++;
-    const socket = new WebSocket(this.plan.url, this.plan.socketOptions);
-    this.socket = socket;
-    // Events of a socket this connection has already replaced are ignored.
-    socket.on('open', () => {
-      if (socket !== this.socket) return;
-      this.connecting = false;
-      this.send();
-    });
-    socket.on('message', (data: RawData, isBinary: boolean) => {
-      if (socket === this.socket) this.onMessage(data as Buffer, isBinary);
-    });
-    socket.on('error', () => {}); // 'close' follows and says what happened
-    socket.on('close', () => {
-      if (socket !== this.socket) return;
-      this.socket = null;
-      this.stats[WsCell.CONNECTION_ERRORS]!++;
-      this.retryTimer = setTimeout(() => this.open(), RETRY_AFTER_CLOSE_MS);
-    });
+    // A replaced socket is terminated, and a terminated socket reports nothing more.
+    this.socket = this.plan.connect(this);
   }
 
-  private onMessage(data: Buffer, isBinary: boolean): void {
+  onOpen(): void {
+    this.connecting = false;
+    const gate = this.plan.startGate;
+    if (gate === null || this.passedStartGate) return this.send();
+    this.passedStartGate = true;
+    gate.pass(this.startLoop);
+  }
+
+  /** The gate opened: start, unless this connection has closed meanwhile (its next open starts it). */
+  private readonly startLoop = (): void => {
+    if (this.socket !== null && !this.connecting && this.inFlight === Request.NONE) this.send();
+  };
+
+  onClose(): void {
+    this.socket = null;
+    this.stats[WsCell.CONNECTION_ERRORS]!++;
+    this.retryTimer = setTimeout(() => this.open(), RETRY_AFTER_CLOSE_MS);
+  }
+
+  onBinary(): void {
+    this.stats[WsCell.PROTOCOL_ERRORS]!++; // the protocol is JSON text frames only
+  }
+
+  onText(bytes: Buffer, start: number, end: number): void {
     const stats = this.stats;
-    // The protocol is JSON text frames only.
-    const kind = isBinary ? TrackerMessageKind.INVALID : readTrackerMessage(data.toString(), this.message);
     const message = this.message;
+    const kind = readTrackerMessage(bytes, start, end, message);
     switch (kind) {
       case TrackerMessageKind.ANNOUNCE_RESPONSE:
-        if (this.inFlight === Request.ANNOUNCE && message.infoHash === this.inFlightInfoHash) {
+        if (this.inFlight === Request.ANNOUNCE && message.quotedInfoHash === this.inFlightQuotedInfoHash) {
           stats[WsCell.ANNOUNCE_RESPONSES]!++;
           this.complete();
         } else {
@@ -163,17 +190,17 @@ export class WsLoadConnection {
         return;
       case TrackerMessageKind.OFFER:
         // A tracker must never relay a peer's offer back to it.
-        if (message.peerId === this.peerId) {
+        if (message.quotedPeerId === this.quotedPeerId) {
           stats[WsCell.PROTOCOL_ERRORS]!++;
           return;
         }
         stats[WsCell.OFFERS_RECEIVED]!++;
-        this.socket!.send(this.writer.answer(message.infoHash!, this.quotedPeerId, message.peerId, message.offerId));
+        this.socket!.send(this.writer.answer(message.quotedInfoHash!, this.quotedPeerId, message.quotedPeerId, message.quotedOfferId));
         stats[WsCell.ANSWERS_SENT]!++;
         return;
       case TrackerMessageKind.ANSWER:
         // It must answer an offer this connection made, from another peer.
-        if (message.offerId.startsWith(this.tag) && message.peerId !== this.peerId) {
+        if (message.quotedOfferId.startsWith(this.quotedTag) && message.quotedPeerId !== this.quotedPeerId) {
           stats[WsCell.ANSWERS_RECEIVED]!++;
         } else {
           stats[WsCell.PROTOCOL_ERRORS]!++;
@@ -196,9 +223,9 @@ export class WsLoadConnection {
    * and counts as a protocol error, so the miscount only ever adds errors.)
    */
   private failureAnswersRequest(): boolean {
-    const { action, infoHash } = this.message;
+    const { action, quotedInfoHash } = this.message;
     if (this.inFlight === Request.SCRAPE) return action === null || action === 'scrape';
-    if (this.inFlight === Request.ANNOUNCE) return (action === null || action === 'announce') && (infoHash === null || infoHash === this.inFlightInfoHash);
+    if (this.inFlight === Request.ANNOUNCE) return (action === null || action === 'announce') && (quotedInfoHash === null || quotedInfoHash === this.inFlightQuotedInfoHash);
     return false;
   }
 
@@ -217,7 +244,7 @@ export class WsLoadConnection {
       const torrent = torrents.population.picker.pick(random);
       text = this.writer.announce(torrents.quotedInfoHashes[torrent]!, this.quotedPeerId, random.nextFloat() < this.plan.seederProbability);
       this.inFlight = Request.ANNOUNCE;
-      this.inFlightInfoHash = torrents.infoHashes[torrent]!;
+      this.inFlightQuotedInfoHash = torrents.quotedInfoHashes[torrent]!;
       this.stats[WsCell.ANNOUNCES_SENT]!++;
     } else {
       const count = pickDistinctTorrents(torrents.population, random, 1 + random.below(this.plan.scrapeMaxTorrents), this.scrapePicks);

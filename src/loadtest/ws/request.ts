@@ -2,10 +2,22 @@
 // announce with offers, answer, scrape), written as JSON text directly, as the tracker's own
 // outgoing.ts does: the parts that repeat (info hashes, peer_id, SDP) are quoted once, and
 // offer ids are ASCII so they need no escaping on the hot path.
+//
+// Messages are wire strings: one char per byte of their UTF-8, so the transport writes them
+// with a latin1 copy (no UTF-8 encoding, and the length is the byte count), and binary
+// strings read from the tracker's messages (response.ts) are copied into answers as they came.
 import { BINARY_STRING_LENGTH } from '../../protocol/ws/incoming.js';
 import { LEECHER_LEFT } from '../common/population.js';
 
-export const quote = JSON.stringify as (text: string) => string;
+/** `text` as a JSON string token, in wire form. */
+export function quote(text: string): string {
+  return Buffer.from(JSON.stringify(text), 'utf8').toString('latin1');
+}
+
+/** A wire string's text (for reading it back in tests and tools). */
+export function wireText(wire: string): string {
+  return Buffer.from(wire, 'latin1').toString('utf8');
+}
 
 /** Offer ids start with the offering connection's tag, so an answer relayed back can be checked against its offer. */
 export const OFFER_TAG_LENGTH = 6;
@@ -17,9 +29,22 @@ export function offerTag(workerIndex: number, connectionIndex: number): string {
   return (workerIndex * 10_000 + connectionIndex).toString(BASE36).padStart(OFFER_TAG_LENGTH, '0');
 }
 
-/** The dummy SDP: aquatic_ws_load_test's "abcdefg-abcdefg-…" stretched or cut to `size` characters. */
-export function dummySdp(size: number): string {
-  return 'abcdefg-'.repeat(Math.ceil(size / 8)).slice(0, size);
+export type SdpStyle = 'aquatic' | 'browser';
+
+/** A data-channel offer as a browser writes it, wsload.mjs's (346 characters, CRLF line ends). */
+const BROWSER_SDP =
+  'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n' +
+  'm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:abcd\r\n' +
+  'a=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:' +
+  '00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF\r\na=setup:actpass\r\na=mid:0\r\na=sctp-port:5000\r\n';
+
+/**
+ * The dummy SDP, stretched or cut to `size` characters: aquatic_ws_load_test's
+ * "abcdefg-abcdefg-…", or the browser-like one (whose CRLFs JSON escapes, as real offers').
+ */
+export function dummySdp(size: number, style: SdpStyle = 'aquatic'): string {
+  const unit = style === 'aquatic' ? 'abcdefg-' : BROWSER_SDP;
+  return unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
 }
 
 export class WsRequestWriter {
@@ -29,10 +54,11 @@ export class WsRequestWriter {
 
   constructor(
     private readonly offersPerRequest: number,
-    sdpSize: number,
+    /** The SDP of every offer and answer. */
+    sdp: string,
     private readonly tag: string,
   ) {
-    this.sdp = quote(dummySdp(sdpSize));
+    this.sdp = quote(sdp);
   }
 
   /**
@@ -53,12 +79,9 @@ export class WsRequestWriter {
     );
   }
 
-  /** The answer to an offer (fields as the offer carried them); `peerId` is JSON-quoted. */
+  /** The answer to an offer, every field JSON-quoted (the offer's as it carried them). */
   answer(infoHash: string, peerId: string, toPeerId: string, offerId: string): string {
-    return (
-      `{"action":"announce","info_hash":${quote(infoHash)},"peer_id":${peerId},"to_peer_id":${quote(toPeerId)},` +
-      `"offer_id":${quote(offerId)},"answer":{"type":"answer","sdp":${this.sdp}}}`
-    );
+    return `{"action":"announce","info_hash":${infoHash},"peer_id":${peerId},"to_peer_id":${toPeerId},"offer_id":${offerId},"answer":{"type":"answer","sdp":${this.sdp}}}`;
   }
 
   /** A scrape of infoHashes[0, count), each JSON-quoted. */
