@@ -18,7 +18,7 @@ import {
   routeTarget,
 } from '../../src/protocol/http/query.js';
 import { decodeInMessage } from '../../src/protocol/ws/incoming.js';
-import { decodeAsModel, decodeModel } from '../helpers/ws-decoder-model.js';
+import { decodeAsModel, decodeModel } from '../helpers/ws-messages.js';
 import { readFrames } from '../../src/transport/ws/frames.js';
 import { headEnd, parseHead } from '../../src/transport/ws/handshake.js';
 

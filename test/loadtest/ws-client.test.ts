@@ -24,7 +24,7 @@ import {
 import { encodeAnnounceResponse } from '../../src/protocol/ws/outgoing.js';
 import { Opcode, readFrames, writeFrameHeader } from '../../src/transport/ws/frames.js';
 import { acceptValue, parseHead, upgradeResponse } from '../../src/transport/ws/handshake.js';
-import { answerRelayText, offerRelayText } from '../helpers/ws-decoder-model.js';
+import { answerRelayText, offerRelayText } from '../helpers/ws-messages.js';
 
 // Frames.
 

@@ -20,7 +20,7 @@ import { WsEvent } from '../../src/protocol/ws/incoming.js';
 import { ScrapeResponseWriter, encodeAnnounceResponse, encodeFailure } from '../../src/protocol/ws/outgoing.js';
 import { startWsTracker } from '../../src/server/ws/tracker.js';
 import { quietLog } from '../helpers/tracker.js';
-import { answerRelayText, decodeAsModel as decodeInMessage, offerRelayText } from '../helpers/ws-decoder-model.js';
+import { answerRelayText, decodeAsModel as decodeInMessage, offerRelayText } from '../helpers/ws-messages.js';
 
 // The tests run concurrently in one process and every tracker listens for SIGUSR1.
 process.setMaxListeners(64);

@@ -4,7 +4,7 @@
 import test from 'ava';
 import { WsEvent, decodeInMessage, isBinaryString, type WsAnnounce, type WsAnswer } from '../../src/protocol/ws/incoming.js';
 import { RelayWriter, ScrapeResponseWriter, encodeAnnounceResponse, encodeFailure, writeBinaryStringLiteral } from '../../src/protocol/ws/outgoing.js';
-import { decodeAsModel, decodeModel } from '../helpers/ws-decoder-model.js';
+import { decodeAsModel, decodeModel } from '../helpers/ws-messages.js';
 
 /** decodeInMessage on text sent as UTF-8, with SDPs parsed from the literals it points at. */
 const decode = decodeAsModel;

@@ -1,4 +1,4 @@
-// The WebTorrent message decoder as a plain JSON.parse walk: the model the byte-level
+// WebTorrent messages for tests. The decoder as a plain JSON.parse walk: the model the byte-level
 // decoder (src/protocol/ws/incoming.ts) is checked against, with SDPs as decoded text.
 // Test support only; the tracker never runs it.
 import { RelayWriter } from '../../src/protocol/ws/outgoing.js';
