@@ -1,14 +1,12 @@
 // WebSocket framing from the client's side (RFC 6455 section 5), the mirror of
 // ../../transport/ws/frames.ts: write masked frames, many into one buffer, and read the
 // unmasked frames a server sends. Pure functions over bytes.
-import { Opcode, frameHeaderLength, writeFrameHeader } from '../../transport/ws/frames.js';
+import { CloseCode, type FrameSink, Opcode, frameHeaderLength, readFrames, writeFrameHeader } from '../../transport/ws/frames.js';
 
 /** RFC 6455 5.3: the masking key is 4 bytes. */
 const MASK_KEY_LENGTH = 4;
 /** RFC 6455 5.2: the MASK bit of the second header byte. */
 const MASK_BIT = 0x80;
-/** RFC 6455 5.5: control frames carry at most 125 bytes and are never fragmented. */
-const MAX_CONTROL_PAYLOAD = 125;
 
 /** Bytes of a masked client frame carrying `length` payload bytes. */
 export function maskedFrameLength(length: number): number {
@@ -73,48 +71,15 @@ export function maskedControlFrame(opcode: number, payload: Uint8Array, maskKey:
 }
 
 /** Receives each complete server frame, payload at bytes[start, end). */
-export interface ServerFrameSink {
-  /** Returns false to stop reading (the connection is closing). */
-  frame(opcode: number, fin: boolean, bytes: Buffer, start: number, end: number): boolean;
-}
+export type ServerFrameSink = FrameSink;
 
-/** Why readServerFrames stopped on a broken frame. */
-export const FrameFault = { PROTOCOL: -1, TOO_BIG: -2 } as const;
+/** Why readServerFrames stopped on a broken frame: readFrames' close codes, negated. */
+export const FrameFault = { PROTOCOL: -CloseCode.PROTOCOL_ERROR, TOO_BIG: -CloseCode.MESSAGE_TOO_BIG } as const;
 
 /**
- * Reads the complete frames in bytes[start, end) into `sink`. Returns the offset where an
- * incomplete frame begins (== end when all were complete), or a FrameFault when the server
- * broke the protocol: a masked frame (RFC 6455 5.1), RSV bits, an unknown opcode, a bad
- * control frame, or a payload over `maxPayload`.
+ * Reads the complete server frames in bytes[start, end) into `sink` (unmasked, RFC 6455
+ * 5.1). Returns the offset where an incomplete frame begins, or a FrameFault.
  */
 export function readServerFrames(bytes: Buffer, start: number, end: number, maxPayload: number, sink: ServerFrameSink): number {
-  let at = start;
-  while (end - at >= 2) {
-    const first = bytes[at]!;
-    const second = bytes[at + 1]!;
-    if ((first & 0x70) !== 0 || (second & MASK_BIT) !== 0) return FrameFault.PROTOCOL;
-    const opcode = first & 0x0f;
-    const fin = (first & 0x80) !== 0;
-    const control = opcode >= Opcode.CLOSE;
-    if (control ? opcode > Opcode.PONG : opcode > Opcode.BINARY) return FrameFault.PROTOCOL;
-    let length = second;
-    let header = 2;
-    if (length === 126) {
-      if (end - at < 4) break;
-      length = bytes.readUInt16BE(at + 2);
-      header = 4;
-    } else if (length === 127) {
-      if (end - at < 10) break;
-      if (bytes.readUInt32BE(at + 2) !== 0) return FrameFault.TOO_BIG;
-      length = bytes.readUInt32BE(at + 6);
-      header = 10;
-    }
-    if (control && (!fin || length > MAX_CONTROL_PAYLOAD)) return FrameFault.PROTOCOL;
-    if (length > maxPayload) return FrameFault.TOO_BIG;
-    const payload = at + header;
-    if (end - payload < length) break;
-    at = payload + length;
-    if (!sink.frame(opcode, fin, bytes, payload, at)) return at;
-  }
-  return at;
+  return readFrames(bytes, start, end, maxPayload, sink, false);
 }

@@ -20,15 +20,18 @@ export interface FrameSink {
 /**
  * Reads the complete frames in bytes[start, end) into `sink`. Returns the offset where an
  * incomplete frame begins (== end when all were complete), or a negative close code when the
- * client broke the protocol: unmasked frame, RSV bits, unknown opcode, bad control frame, or a
- * payload over `maxPayload` (the bound applies before the payload has arrived).
+ * peer broke the protocol: a frame masked other than `masked` says (RFC 6455 5.1: clients
+ * mask, servers do not), RSV bits, unknown opcode, bad control frame, or a payload over
+ * `maxPayload` (the bound applies before the payload has arrived).
  */
-export function readFrames(bytes: Buffer, start: number, end: number, maxPayload: number, sink: FrameSink): number {
+export function readFrames(bytes: Buffer, start: number, end: number, maxPayload: number, sink: FrameSink, masked = true): number {
+  const maskBit = masked ? 0x80 : 0;
+  const maskLength = masked ? 4 : 0;
   let at = start;
   while (end - at >= 2) {
     const first = bytes[at]!;
     const second = bytes[at + 1]!;
-    if ((first & 0x70) !== 0 || (second & 0x80) === 0) return -CloseCode.PROTOCOL_ERROR; // RSV set, or unmasked (5.1)
+    if ((first & 0x70) !== 0 || (second & 0x80) !== maskBit) return -CloseCode.PROTOCOL_ERROR; // RSV set, or masked wrongly (5.1)
     const opcode = first & 0x0f;
     const fin = (first & 0x80) !== 0;
     const control = opcode >= Opcode.CLOSE;
@@ -47,9 +50,9 @@ export function readFrames(bytes: Buffer, start: number, end: number, maxPayload
     }
     if (control && (!fin || length > MAX_CONTROL_PAYLOAD)) return -CloseCode.PROTOCOL_ERROR;
     if (length > maxPayload) return -CloseCode.MESSAGE_TOO_BIG;
-    const payload = at + header + 4;
+    const payload = at + header + maskLength;
     if (end - payload < length) break;
-    unmask(bytes, at + header, payload, payload + length);
+    if (masked) unmask(bytes, at + header, payload, payload + length);
     at = payload + length;
     if (!sink.frame(opcode, fin, bytes, payload, at)) return at;
   }
