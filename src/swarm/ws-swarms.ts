@@ -83,12 +83,22 @@ export class WsTorrents<O> {
    * counts a download once per peer, when a peer that was not already a seeder reports it.
    */
   announce(infoHash: string, peerId: string, owner: O, seeder: boolean, completed: boolean, validUntil: number): WsAnnounceOutcome {
+    return this.announceIn(this.torrentFor(infoHash), peerId, owner, seeder, completed, validUntil);
+  }
+
+  /** The torrent of `infoHash`, made (with the completed count kept for it, if any) when it is new. */
+  torrentFor(infoHash: string): WsTorrent<O> {
     let torrent = this.byInfoHash.get(infoHash);
     if (torrent === undefined) {
       torrent = new WsTorrent<O>();
       if (this.retained.size > 0) torrent.downloaded = this.retained.take(this.keyOf(infoHash), 0);
       this.byInfoHash.set(infoHash, torrent);
     }
+    return torrent;
+  }
+
+  /** `announce` in a torrent from torrentFor (one lookup among all torrents per announce). */
+  announceIn(torrent: WsTorrent<O>, peerId: string, owner: O, seeder: boolean, completed: boolean, validUntil: number): WsAnnounceOutcome {
     const bound = torrent.owners.get(peerId);
     if (bound !== undefined && bound !== owner) return WsAnnounceOutcome.OWNED_ELSEWHERE;
     const before = torrent.peers.upsert(peerId, seeder, validUntil, peerIdFormat);

@@ -191,7 +191,8 @@ export class WsMessageHandler<L extends WsLink = WsLink> implements WsHooks<WsCo
       return this.fail(connection, WsFailure.FORBIDDEN, 'announce', infoHash);
     }
     const now = this.now();
-    const outcome = torrents.announce(infoHash, peerId, connection, message.seeder, message.event === WsEvent.COMPLETED, now + this.options.maxPeerAge);
+    const torrent = torrents.torrentFor(infoHash);
+    const outcome = torrents.announceIn(torrent, peerId, connection, message.seeder, message.event === WsEvent.COMPLETED, now + this.options.maxPeerAge);
     if (outcome === WsAnnounceOutcome.OWNED_ELSEWHERE) {
       if (joining) this.quota.leave(connection, 1);
       return this.fail(connection, WsFailure.HIJACK, 'announce', infoHash);
@@ -203,13 +204,12 @@ export class WsMessageHandler<L extends WsLink = WsLink> implements WsHooks<WsCo
     }
     this.counters.announces++;
     if (this.peerClients !== null) this.peerClients.count(binaryStringBytes(peerId), 0);
-    this.respond(connection, infoHash);
+    connection.link.send(encodeAnnounceResponse(infoHash, this.interval(), torrent.peers.seederCount, torrent.peers.leecherCount));
     if (params !== null && hooks !== null) hooks.announced(params);
 
     const offers = message.offers;
     const want = Math.min(offers.length, message.numwant);
     if (want <= 0) return;
-    const torrent = torrents.get(infoHash)!;
     const receivers = this.receivers;
     const count = torrent.peers.pickPeers(receivers, want, peerId, message.seeder);
     if (count === 0) return;
@@ -219,7 +219,7 @@ export class WsMessageHandler<L extends WsLink = WsLink> implements WsHooks<WsCo
     for (let i = 0; i < count; i++) {
       const receiver = torrent.owners.get(receivers[i]!)!;
       const offer = offers[i]!;
-      receiver.expectAnswer(infoHash, peerId, offer.offerId, validUntil, now);
+      receiver.expectAnswer(infoHash, torrent, peerId, offer.offerId, validUntil, now);
       const length = relays.offer(offer.offerId, message.source, offer.sdpStart, offer.sdpEnd);
       receiver.link.sendUtf8(relays.bytes, 0, length);
     }
@@ -239,8 +239,10 @@ export class WsMessageHandler<L extends WsLink = WsLink> implements WsHooks<WsCo
   private answer(connection: WsConnection<L>, message: WsAnswer): void {
     const { infoHash, peerId, toPeerId, offerId } = message;
     if (connection.swarms.get(infoHash) !== peerId) return this.fail(connection, WsFailure.NOT_A_PEER, 'announce', infoHash);
-    if (!connection.takeExpectedAnswer(infoHash, toPeerId, offerId, this.now())) return this.fail(connection, WsFailure.NO_OFFER, 'announce', infoHash);
-    const receiver = this.torrents.get(infoHash)?.owners.get(toPeerId);
+    const torrent = connection.takeExpectedAnswer(infoHash, toPeerId, offerId, this.now());
+    if (torrent === undefined) return this.fail(connection, WsFailure.NO_OFFER, 'announce', infoHash);
+    // A torrent emptied and dropped since holds no owners: the offerer is gone either way.
+    const receiver = torrent.owners.get(toPeerId);
     if (receiver === undefined) return this.fail(connection, WsFailure.OFFERER_GONE, 'announce', infoHash);
     const length = this.relays.answer(infoHash, peerId, offerId, message.source, message.sdpStart, message.sdpEnd);
     receiver.link.sendUtf8(this.relays.bytes, 0, length);
