@@ -207,12 +207,19 @@ function scanMessage(at: number, maxOffers: number): number {
   return json.after;
 }
 
+/** Members by name, for escaped keys: each is decoded once, not once per candidate. */
+const MEMBERS_BY_NAME: ReadonlyMap<string, number> = new Map(MESSAGE_MEMBERS.map((member, i) => [member.toString('latin1'), i]));
+/** Longest literal a member name can have: every char escaped as \uXXXX. */
+const MAX_ESCAPED_MEMBER = 2 + 6 * Math.max(...MESSAGE_MEMBERS.map((member) => member.length));
+
 /** Which Member the key just read is, or -1. */
 function messageMember(): number {
-  const length = json.keyEnd - json.keyStart - 2;
+  const { keyStart, keyEnd } = json;
+  if (json.keyEscaped) return keyEnd - keyStart > MAX_ESCAPED_MEMBER ? -1 : (MEMBERS_BY_NAME.get(json.keyText()) ?? -1);
+  const length = keyEnd - keyStart - 2;
   for (let i = 0; i < Member.COUNT; i++) {
     const candidate = MESSAGE_MEMBERS[i]!;
-    if ((candidate.length === length || json.keyEscaped) && json.keyIs(candidate)) return i;
+    if (candidate.length === length && json.keyIs(candidate)) return i;
   }
   return -1;
 }
