@@ -201,6 +201,32 @@ test('WebTorrent: decodeInMessage never throws, and reads arbitrary text and JSO
   t.pass();
 });
 
+test('WebTorrent: a frame cut anywhere reads as that prefix alone, whatever bytes lie past its end', (t) => {
+  // The read arena holds other messages after a frame: a literal, number or word whose end
+  // would lie past `end` is cut, never completed from the bytes beyond.
+  const limits = { maxOffers: 10, maxScrapeTorrents: 255 };
+  const frames = fc.oneof(
+    fc.json(),
+    fc.record({ action: fc.constantFrom('announce', 'scrape'), info_hash: fc.constant('\u0001\u00ff"\\aaaaaaaaaaaaaaaa'), peer_id: fc.constant('b'.repeat(20)), offers: fc.constant([{ offer_id: 'c'.repeat(20), offer: { type: 'offer', sdp: 'x\u00e9\n"' } }]) }).map((message) => JSON.stringify(message)),
+  );
+  const past = fc.constantFrom('"', '"}', '}', ']', '0', 'e5', 'rue', 'ull', '\\"', 'u0041"', ',"a":1}');
+  fc.assert(
+    fc.property(frames, fc.nat(), past, fc.nat(5), (text, cut, after, before) => {
+      const whole = Buffer.from(text);
+      let end = cut % (whole.length + 1);
+      while (end < whole.length && (whole[end]! & 0xc0) === 0x80) end++; // a UTF-8 boundary, as frames are
+      const prefix = whole.subarray(0, end);
+      const bytes = Buffer.concat([Buffer.alloc(before, 0x20), prefix, Buffer.from(after), whole.subarray(end)]);
+      const alone = decodeInMessage(Buffer.from(prefix), 0, prefix.length, limits);
+      const inArena = decodeInMessage(bytes, before, before + prefix.length, limits);
+      t.is(inArena.action, alone.action);
+      if (inArena.action === 'failure') t.deepEqual(inArena, alone);
+      t.deepEqual(decodeAsModel(prefix, limits), decodeModel(prefix.toString(), limits));
+    }),
+    options,
+  );
+});
+
 test('WebTorrent: announces of any binary ids decode to those ids', (t) => {
   const binary = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => Buffer.from(b).toString('latin1'));
   fc.assert(
