@@ -141,6 +141,10 @@ test('JSON is read on its bytes: whitespace, escaped and repeated keys, as JSON.
   t.like(announce(',"offers":5,"offers":[]'), { action: 'announce', offers: [] });
   t.like(announce(`,"offers":[{"offer_id":${JSON.stringify(OFFER_ID)},"offer":{"type":"offer","sdp":"a"},"offer":7}]`), { reason: 'Invalid offer' });
   t.like(announce(`,"offers":[{"offer_id":${JSON.stringify(OFFER_ID)},"offer":{"type":"offer","sdp":1,"sdp":"b"}}]`), { offers: [{ offerId: OFFER_ID, sdp: 'b' }] });
+  // Keys of the same names inside other members' values are theirs, not the offer's or the answer's.
+  const offerId = JSON.stringify(OFFER_ID);
+  t.like(announce(`,"offers":[{"offer_id":${offerId},"x":{"offer_id":1},"offer":{"type":"offer","sdp":"c","x":[{"sdp":1,"type":2}]}}]`), { offers: [{ offerId: OFFER_ID, sdp: 'c' }] });
+  t.like(announce(`,"to_peer_id":${offerId},"offer_id":${offerId},"answer":{"sdp":"d","type":"answer","x":{"type":"offer"}}`), { action: 'answer', sdp: 'd' });
   // Binary strings escaped every way JSON allows.
   const escaped = '"' + [...INFO_HASH].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('') + '"';
   t.like(decode(`{"action":"scrape","info_hash":${escaped}}`, LIMITS), { infoHashes: [INFO_HASH] });

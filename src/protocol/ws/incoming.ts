@@ -256,8 +256,9 @@ function scanOfferEntry(at: number, i: number): number {
       valueEnd = json.byteAt(value) === Byte.OPEN_OBJECT ? scanSdpObject(value, 3, layout.sdpObjects, i) : json.value(value, 3);
       layout.offerStart[i] = value;
     } else {
+      const offerId = json.keyIs(OFFER_ID); // before the value: its own keys replace the scanner's key
       valueEnd = json.value(value, 3);
-      if (json.keyIs(OFFER_ID)) {
+      if (offerId) {
         layout.offerIdStart[i] = value;
         layout.offerIdEnd[i] = valueEnd;
       }
@@ -273,11 +274,14 @@ function scanSdpObject(at: number, depth: number, objects: SdpObjects, slot: num
   let member = json.enterObject(at, depth);
   while (member >= 0) {
     const value = json.key(member);
+    // Which key, before the value: its own keys replace the scanner's key.
+    const type = json.keyIs(TYPE);
+    const sdp = !type && json.keyIs(SDP);
     const valueEnd = json.value(value, depth + 1);
-    if (json.keyIs(TYPE)) {
+    if (type) {
       objects.typeStart[slot] = value;
       objects.typeEnd[slot] = valueEnd;
-    } else if (json.keyIs(SDP)) {
+    } else if (sdp) {
       objects.sdpStart[slot] = value;
       objects.sdpEnd[slot] = valueEnd;
     }
