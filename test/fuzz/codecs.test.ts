@@ -191,6 +191,22 @@ test('WebTorrent: decodeInMessage never throws, and reads arbitrary text and JSO
     ),
     options,
   );
+  // Valid offers and answers with other members holding objects keyed with the protocol's
+  // own names, in any order: those inner keys must not be taken for the outer ones.
+  const name = fc.constantFrom('info_hash', 'peer_id', 'to_peer_id', 'offer_id', 'offers', 'offer', 'answer', 'type', 'sdp', 'left');
+  const inner = fc.dictionary(name, fc.constantFrom<unknown>('offer', 'answer', 'v=1', 'a'.repeat(20), 0, null, {}), { maxKeys: 3 });
+  const extra = fc.tuple(fc.constantFrom('x', 'y'), fc.oneof(inner, fc.array(inner, { maxLength: 2 })));
+  const withExtras = (members: Record<string, unknown>) =>
+    fc.tuple(fc.array(extra, { maxLength: 3 }), fc.nat()).map(([extras, turn]) => {
+      const pairs = [...Object.entries(members), ...extras];
+      const at = turn % pairs.length;
+      return Object.fromEntries([...pairs.slice(at), ...pairs.slice(0, at)]);
+    });
+  const ids = { info_hash: 'a'.repeat(20), peer_id: 'b'.repeat(20) };
+  const offer = withExtras({ type: 'offer', sdp: 'v=0' }).chain((description) => withExtras({ offer_id: 'c'.repeat(20), offer: description }));
+  const announce = fc.array(offer, { maxLength: 2 }).chain((offers) => withExtras({ action: 'announce', ...ids, offers }));
+  const answer = withExtras({ type: 'answer', sdp: 'v=0' }).chain((description) => withExtras({ action: 'announce', ...ids, to_peer_id: 'd'.repeat(20), offer_id: 'c'.repeat(20), answer: description }));
+  fc.assert(fc.property(fc.oneof(announce, answer), (message) => same(JSON.stringify(message))), options);
   // Any bytes at all (not even UTF-8, which the WebSocket layer would have refused): no throw.
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
