@@ -57,6 +57,15 @@ const FALSE = Buffer.from('false');
 const NULL = Buffer.from('null');
 
 /**
+ * Whether a literal of `bytes` bytes between its quotes, holding an escape, may say an
+ * ASCII text of `chars` chars: escapes only lengthen, each char to 6 bytes at most (\uXXXX).
+ * Longer or shorter literals are not decoded (a hostile frame of escaped keys stays cheap).
+ */
+function mayEscape(bytes: number, chars: number): boolean {
+  return bytes > chars && bytes <= 6 * chars;
+}
+
+/**
  * One document at a time (`reset`), scanned by positions: every method takes the index of
  * a token and returns the index after it, or throws a JsonSyntaxError.
  */
@@ -69,6 +78,8 @@ export class JsonScanner {
   keyStart = 0;
   keyEnd = 0;
   keyEscaped = false;
+  /** The text of the last key once decoded (escaped keys only), or null. */
+  private keyDecoded: string | null = null;
   /** After `nextMember` or `nextElement` returned -1: the index after the closing bracket. */
   after = 0;
 
@@ -179,6 +190,7 @@ export class JsonScanner {
     this.keyStart = at;
     this.keyEnd = end;
     this.keyEscaped = this.escaped;
+    this.keyDecoded = null;
     const colon = this.space(end);
     if (this.byteAt(colon) !== Byte.COLON) throw INVALID_JSON;
     return this.space(colon + 1);
@@ -199,9 +211,15 @@ export class JsonScanner {
     return this.next(at, Byte.CLOSE_ARRAY);
   }
 
-  /** Whether the key just read is `name` (ASCII); an escaped key is decoded first. */
+  /** Whether the key just read is `name` (ASCII); an escaped key is decoded once, however many names it is compared with. */
   keyIs(name: Uint8Array): boolean {
-    return this.literalIs(this.keyStart, this.keyEnd, this.keyEscaped, name);
+    if (!this.keyEscaped) return this.literalIs(this.keyStart, this.keyEnd, false, name);
+    return mayEscape(this.keyEnd - this.keyStart - 2, name.length) && this.keyText() === Buffer.from(name).toString('latin1');
+  }
+
+  /** The text of the key just read (decoded once). */
+  keyText(): string {
+    return (this.keyDecoded ??= this.text(this.keyStart, this.keyEnd));
   }
 
   /**
@@ -209,8 +227,9 @@ export class JsonScanner {
    * as `string` found it; pass true when unknown.
    */
   literalIs(start: number, end: number, escaped: boolean, text: Uint8Array): boolean {
-    if (escaped && this.hasEscape(start, end)) return this.text(start, end) === Buffer.from(text).toString('latin1');
-    if (end - start !== text.length + 2) return false;
+    const length = end - start - 2;
+    if (escaped && this.hasEscape(start, end)) return mayEscape(length, text.length) && this.text(start, end) === Buffer.from(text).toString('latin1');
+    if (length !== text.length) return false;
     const bytes = this.bytes;
     for (let i = 0; i < text.length; i++) if (bytes[start + 1 + i] !== text[i]) return false;
     return true;

@@ -191,6 +191,22 @@ test('WebTorrent: decodeInMessage never throws, and reads arbitrary text and JSO
     ),
     options,
   );
+  // Valid offers and answers with other members holding objects keyed with the protocol's
+  // own names, in any order: those inner keys must not be taken for the outer ones.
+  const name = fc.constantFrom('info_hash', 'peer_id', 'to_peer_id', 'offer_id', 'offers', 'offer', 'answer', 'type', 'sdp', 'left');
+  const inner = fc.dictionary(name, fc.constantFrom<unknown>('offer', 'answer', 'v=1', 'a'.repeat(20), 0, null, {}), { maxKeys: 3 });
+  const extra = fc.tuple(fc.constantFrom('x', 'y'), fc.oneof(inner, fc.array(inner, { maxLength: 2 })));
+  const withExtras = (members: Record<string, unknown>) =>
+    fc.tuple(fc.array(extra, { maxLength: 3 }), fc.nat()).map(([extras, turn]) => {
+      const pairs = [...Object.entries(members), ...extras];
+      const at = turn % pairs.length;
+      return Object.fromEntries([...pairs.slice(at), ...pairs.slice(0, at)]);
+    });
+  const ids = { info_hash: 'a'.repeat(20), peer_id: 'b'.repeat(20) };
+  const offer = withExtras({ type: 'offer', sdp: 'v=0' }).chain((description) => withExtras({ offer_id: 'c'.repeat(20), offer: description }));
+  const announce = fc.array(offer, { maxLength: 2 }).chain((offers) => withExtras({ action: 'announce', ...ids, offers }));
+  const answer = withExtras({ type: 'answer', sdp: 'v=0' }).chain((description) => withExtras({ action: 'announce', ...ids, to_peer_id: 'd'.repeat(20), offer_id: 'c'.repeat(20), answer: description }));
+  fc.assert(fc.property(fc.oneof(announce, answer), (message) => same(JSON.stringify(message))), options);
   // Any bytes at all (not even UTF-8, which the WebSocket layer would have refused): no throw.
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
@@ -199,6 +215,32 @@ test('WebTorrent: decodeInMessage never throws, and reads arbitrary text and JSO
     options,
   );
   t.pass();
+});
+
+test('WebTorrent: a frame cut anywhere reads as that prefix alone, whatever bytes lie past its end', (t) => {
+  // The read arena holds other messages after a frame: a literal, number or word whose end
+  // would lie past `end` is cut, never completed from the bytes beyond.
+  const limits = { maxOffers: 10, maxScrapeTorrents: 255 };
+  const frames = fc.oneof(
+    fc.json(),
+    fc.record({ action: fc.constantFrom('announce', 'scrape'), info_hash: fc.constant('\u0001\u00ff"\\aaaaaaaaaaaaaaaa'), peer_id: fc.constant('b'.repeat(20)), offers: fc.constant([{ offer_id: 'c'.repeat(20), offer: { type: 'offer', sdp: 'x\u00e9\n"' } }]) }).map((message) => JSON.stringify(message)),
+  );
+  const past = fc.constantFrom('"', '"}', '}', ']', '0', 'e5', 'rue', 'ull', '\\"', 'u0041"', ',"a":1}');
+  fc.assert(
+    fc.property(frames, fc.nat(), past, fc.nat(5), (text, cut, after, before) => {
+      const whole = Buffer.from(text);
+      let end = cut % (whole.length + 1);
+      while (end < whole.length && (whole[end]! & 0xc0) === 0x80) end++; // a UTF-8 boundary, as frames are
+      const prefix = whole.subarray(0, end);
+      const bytes = Buffer.concat([Buffer.alloc(before, 0x20), prefix, Buffer.from(after), whole.subarray(end)]);
+      const alone = decodeInMessage(Buffer.from(prefix), 0, prefix.length, limits);
+      const inArena = decodeInMessage(bytes, before, before + prefix.length, limits);
+      t.is(inArena.action, alone.action);
+      if (inArena.action === 'failure') t.deepEqual(inArena, alone);
+      t.deepEqual(decodeAsModel(prefix, limits), decodeModel(prefix.toString(), limits));
+    }),
+    options,
+  );
 });
 
 test('WebTorrent: announces of any binary ids decode to those ids', (t) => {

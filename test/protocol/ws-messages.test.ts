@@ -141,6 +141,10 @@ test('JSON is read on its bytes: whitespace, escaped and repeated keys, as JSON.
   t.like(announce(',"offers":5,"offers":[]'), { action: 'announce', offers: [] });
   t.like(announce(`,"offers":[{"offer_id":${JSON.stringify(OFFER_ID)},"offer":{"type":"offer","sdp":"a"},"offer":7}]`), { reason: 'Invalid offer' });
   t.like(announce(`,"offers":[{"offer_id":${JSON.stringify(OFFER_ID)},"offer":{"type":"offer","sdp":1,"sdp":"b"}}]`), { offers: [{ offerId: OFFER_ID, sdp: 'b' }] });
+  // Keys of the same names inside other members' values are theirs, not the offer's or the answer's.
+  const offerId = JSON.stringify(OFFER_ID);
+  t.like(announce(`,"offers":[{"offer_id":${offerId},"x":{"offer_id":1},"offer":{"type":"offer","sdp":"c","x":[{"sdp":1,"type":2}]}}]`), { offers: [{ offerId: OFFER_ID, sdp: 'c' }] });
+  t.like(announce(`,"to_peer_id":${offerId},"offer_id":${offerId},"answer":{"sdp":"d","type":"answer","x":{"type":"offer"}}`), { action: 'answer', sdp: 'd' });
   // Binary strings escaped every way JSON allows.
   const escaped = '"' + [...INFO_HASH].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('') + '"';
   t.like(decode(`{"action":"scrape","info_hash":${escaped}}`, LIMITS), { infoHashes: [INFO_HASH] });
@@ -151,6 +155,28 @@ test('JSON is read on its bytes: whitespace, escaped and repeated keys, as JSON.
     t.like(announce(`,"left":${left}`), { seeder }, left);
   }
   t.like(announce(',"numwant":1e400'), { numwant: Infinity });
+});
+
+test('escaped keys are decoded once each, so that a frame of them costs what its length says', (t) => {
+  // A hostile frame of escaped keys: at the top level, in an offer and in its {type, sdp}.
+  const keys = 1000;
+  const many = '"\\u0061":0,'.repeat(keys);
+  const text = `{${many}"offers":[{${many}"offer":{${many}"sdp":"x"}}],"\\u0061ction":"scrape"}`;
+  const parse = JSON.parse;
+  let decodes = 0;
+  JSON.parse = (...args: Parameters<typeof JSON.parse>) => (decodes++, parse(...args));
+  let message;
+  try {
+    message = decodeInMessage(Buffer.from(text), 0, text.length, LIMITS);
+  } finally {
+    JSON.parse = parse;
+  }
+  t.like(message, { action: 'scrape' });
+  t.true(decodes <= 3 * keys + 1, `${decodes} decodes for ${3 * keys + 1} escaped keys`);
+  // Escaped names still count, and a literal too long to be a name escaped is none.
+  const announce = `{"action":"announce","info_hash":${JSON.stringify(INFO_HASH)},"p\\u0065er_id":${JSON.stringify(PEER_ID)},"\\u006c\\u0065\\u0066\\u0074":0}`;
+  t.like(decode(announce, LIMITS), { action: 'announce', peerId: PEER_ID, seeder: true });
+  t.like(decode(`{"action":"announce","info_hash":${JSON.stringify(INFO_HASH)},"peer_id\\u0000":0}`, LIMITS), { reason: 'Invalid peer_id' });
 });
 
 test('JSON that JSON.parse refuses is refused: every kind of mistake', (t) => {

@@ -180,6 +180,20 @@ nativeTest('fragments, pings, binary frames and the close handshake', async (t) 
   t.is(counts.closed, 1);
 });
 
+nativeTest('a message in 100,000 empty and tiny fragments is joined in time linear in their count', async (t) => {
+  // Summing every fragment held at each continuation took ~3 s for 40,000 empty ones (6
+  // bytes each on the wire) and grew with the square: the deadline catches that.
+  t.timeout(5_000);
+  const { port } = await start(t);
+  const client = await upgraded(port);
+  const frames = [text('a', false)];
+  for (let i = 0; i < 100_000; i++) frames.push(clientFrame(0x0, Buffer.alloc(0), false));
+  for (let i = 0; i < 500; i++) frames.push(clientFrame(0x0, Buffer.from('b'), false));
+  frames.push(clientFrame(0x0, Buffer.from('c')));
+  client.socket.write(Buffer.concat(frames));
+  t.deepEqual(await client.frame(), [1, Buffer.from(`echo:a${'b'.repeat(500)}c`)]);
+});
+
 nativeTest('protocol errors close with their code; other connections carry on', async (t) => {
   const { port, server } = await start(t);
   const cases: [string, Buffer, number][] = [

@@ -207,12 +207,19 @@ function scanMessage(at: number, maxOffers: number): number {
   return json.after;
 }
 
+/** Members by name, for escaped keys: each is decoded once, not once per candidate. */
+const MEMBERS_BY_NAME: ReadonlyMap<string, number> = new Map(MESSAGE_MEMBERS.map((member, i) => [member.toString('latin1'), i]));
+/** Longest literal a member name can have: every char escaped as \uXXXX. */
+const MAX_ESCAPED_MEMBER = 2 + 6 * Math.max(...MESSAGE_MEMBERS.map((member) => member.length));
+
 /** Which Member the key just read is, or -1. */
 function messageMember(): number {
-  const length = json.keyEnd - json.keyStart - 2;
+  const { keyStart, keyEnd } = json;
+  if (json.keyEscaped) return keyEnd - keyStart > MAX_ESCAPED_MEMBER ? -1 : (MEMBERS_BY_NAME.get(json.keyText()) ?? -1);
+  const length = keyEnd - keyStart - 2;
   for (let i = 0; i < Member.COUNT; i++) {
     const candidate = MESSAGE_MEMBERS[i]!;
-    if ((candidate.length === length || json.keyEscaped) && json.keyIs(candidate)) return i;
+    if (candidate.length === length && json.keyIs(candidate)) return i;
   }
   return -1;
 }
@@ -249,8 +256,9 @@ function scanOfferEntry(at: number, i: number): number {
       valueEnd = json.byteAt(value) === Byte.OPEN_OBJECT ? scanSdpObject(value, 3, layout.sdpObjects, i) : json.value(value, 3);
       layout.offerStart[i] = value;
     } else {
+      const offerId = json.keyIs(OFFER_ID); // before the value: its own keys replace the scanner's key
       valueEnd = json.value(value, 3);
-      if (json.keyIs(OFFER_ID)) {
+      if (offerId) {
         layout.offerIdStart[i] = value;
         layout.offerIdEnd[i] = valueEnd;
       }
@@ -266,11 +274,14 @@ function scanSdpObject(at: number, depth: number, objects: SdpObjects, slot: num
   let member = json.enterObject(at, depth);
   while (member >= 0) {
     const value = json.key(member);
+    // Which key, before the value: its own keys replace the scanner's key.
+    const type = json.keyIs(TYPE);
+    const sdp = !type && json.keyIs(SDP);
     const valueEnd = json.value(value, depth + 1);
-    if (json.keyIs(TYPE)) {
+    if (type) {
       objects.typeStart[slot] = value;
       objects.typeEnd[slot] = valueEnd;
-    } else if (json.keyIs(SDP)) {
+    } else if (sdp) {
       objects.sdpStart[slot] = value;
       objects.sdpEnd[slot] = valueEnd;
     }

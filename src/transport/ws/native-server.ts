@@ -39,8 +39,13 @@ class NativeLink<S> extends Stream implements WsLink, QueuedLink {
   phase: number = Phase.HANDSHAKE;
   /** Bytes of an incomplete request head or frame, kept between reads. */
   carry: Buffer | undefined = undefined;
-  /** A fragmented message being assembled (RFC 6455 5.4), and its opcode. */
-  fragments: Buffer[] | undefined = undefined;
+  /**
+   * A fragmented message being assembled (RFC 6455 5.4): its bytes so far at
+   * fragments[0, fragmentsLength), in one buffer that grows (up to the message size
+   * limit), and its opcode.
+   */
+  fragments: Buffer | undefined = undefined;
+  fragmentsLength = 0;
   fragmentsOpcode = 0;
   /** A message or pong arrived since the last ping sweep. */
   active = true;
@@ -221,20 +226,28 @@ export class NativeWsServer<S> implements WsTransport {
       case Opcode.BINARY:
         if (link.fragments !== undefined) return this.fail(CloseCode.PROTOCOL_ERROR);
         if (fin) return this.deliver(link, opcode, bytes, start, end);
-        link.fragments = [Buffer.from(bytes.subarray(start, end))];
+        link.fragments = Buffer.from(bytes.subarray(start, end));
+        link.fragmentsLength = end - start;
         link.fragmentsOpcode = opcode;
         return true;
       case Opcode.CONTINUATION: {
-        const fragments = link.fragments;
+        let fragments = link.fragments;
         if (fragments === undefined) return this.fail(CloseCode.PROTOCOL_ERROR);
-        fragments.push(Buffer.from(bytes.subarray(start, end)));
-        let length = 0;
-        for (const fragment of fragments) length += fragment.length;
+        // One buffer, not one per fragment: many tiny or empty continuations (6 bytes each
+        // on the wire) must cost neither an object each nor a sum over all of them.
+        const held = link.fragmentsLength;
+        const length = held + end - start;
         if (length > this.options.maxMessageSize) return this.fail(CloseCode.MESSAGE_TOO_BIG);
+        if (length > fragments.length) {
+          const larger = Buffer.allocUnsafe(Math.min(Math.max(length, 2 * fragments.length), this.options.maxMessageSize));
+          fragments.copy(larger, 0, 0, held);
+          link.fragments = fragments = larger;
+        }
+        bytes.copy(fragments, held, start, end);
+        link.fragmentsLength = length;
         if (!fin) return true;
         link.fragments = undefined;
-        const message = Buffer.concat(fragments, length);
-        return this.deliver(link, link.fragmentsOpcode, message, 0, length);
+        return this.deliver(link, link.fragmentsOpcode, fragments, 0, length);
       }
       case Opcode.PING:
         this.writeRaw(link, controlFrame(Opcode.PONG, bytes, start, end));
