@@ -166,6 +166,20 @@ nativeTest('a handshake and frames sent one byte at a time, pipelined messages a
   t.is(counts.opened, 1);
 });
 
+nativeTest('frames cut into pieces of any size arrive whole and in order', async (t) => {
+  const { port } = await start(t);
+  const client = await upgraded(port);
+  const messages = ['a'.repeat(100), 'b', 'c'.repeat(300), 'd'.repeat(70_000 % 1000)];
+  for (const piece of [1, 3, 7, 13, 64, 129]) {
+    const bytes = Buffer.concat(messages.map((message) => text(message)));
+    for (let at = 0; at < bytes.length; at += piece) {
+      client.socket.write(bytes.subarray(at, at + piece));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    for (const message of messages) t.deepEqual(await client.frame(), [1, Buffer.from(`echo:${message}`)], `pieces of ${piece}`);
+  }
+});
+
 nativeTest('fragments, pings, binary frames and the close handshake', async (t) => {
   const { port, counts } = await start(t);
   const client = await upgraded(port);

@@ -199,7 +199,8 @@ export class LeanClientSocket implements ClientSocket, ServerFrameSink {
         if (this.fragments === null) return this.fail();
         this.fragmentBytes += end - start;
         if (this.fragmentBytes > MAX_MESSAGE_BYTES) return this.fail();
-        this.fragments.push(Buffer.from(bytes.subarray(start, end)));
+        // Empty continuations add nothing: a server sending endless ones must not grow the list.
+        if (end > start) this.fragments.push(Buffer.from(bytes.subarray(start, end)));
         if (!fin) return true;
         const whole = Buffer.concat(this.fragments);
         this.fragments = null;

@@ -27,8 +27,8 @@ export class WsConnection<L extends WsLink = WsLink> {
   /** info_hash → the peer_id this connection announced in that swarm. */
   readonly swarms = new Map<string, string>();
   /**
-   * Offers relayed here, by offer_id (random per offer, and already a flat string from
-   * JSON.parse, so it hashes cheaply); oldest first.
+   * Offers relayed here, by offer_id (random per offer, and a flat string as the decoder
+   * builds it, so it hashes cheaply); oldest first.
    */
   private readonly expectedAnswers = new Map<string, ExpectedAnswer<L>>();
 

@@ -37,8 +37,12 @@ const Phase = { HANDSHAKE: 0, OPEN: 1 } as const;
 class NativeLink<S> extends Stream implements WsLink, QueuedLink {
   state!: S;
   phase: number = Phase.HANDSHAKE;
-  /** Bytes of an incomplete request head or frame, kept between reads. */
+  /**
+   * Bytes of an incomplete request head or frame, kept between reads: carry[0, carryLength),
+   * in a buffer that grows by doubling, so a frame trickled in byte by byte costs linear time.
+   */
   carry: Buffer | undefined = undefined;
+  carryLength = 0;
   /**
    * A fragmented message being assembled (RFC 6455 5.4): its bytes so far at
    * fragments[0, fragmentsLength), in one buffer that grows (up to the message size
@@ -162,16 +166,17 @@ export class NativeWsServer<S> implements WsTransport {
   private data(link: NativeLink<S>, bytes: Buffer, start: number, end: number): void {
     let buffer = bytes;
     if (link.carry !== undefined) {
-      buffer = Buffer.concat([link.carry, bytes.subarray(start, end)]);
+      buffer = appendCarry(link, bytes, start, end);
       start = 0;
-      end = buffer.length;
+      end = link.carryLength;
       link.carry = undefined;
+      link.carryLength = 0;
     }
     if (link.phase === Phase.HANDSHAKE) {
       const headStop = headEnd(buffer, start, end);
       if (headStop < 0) {
         if (end - start > MAX_HEAD_BYTES) this.respondAndClose(link, HEAD_TOO_LARGE_RESPONSE);
-        else link.carry = Buffer.from(buffer.subarray(start, end));
+        else keepCarry(link, buffer, bytes, start, end);
         return;
       }
       if (headStop - start > MAX_HEAD_BYTES || !this.handshake(link, buffer.toString('latin1', start, headStop))) return;
@@ -187,7 +192,7 @@ export class NativeWsServer<S> implements WsTransport {
       if (this.log.debugEnabled) this.log.debug(`closing a WebSocket connection: protocol error ${code}`);
       this.closeWith(link, code);
     } else if (stop < end && link.fd >= 0 && link.phase === Phase.OPEN) {
-      link.carry = Buffer.from(buffer.subarray(stop, end));
+      keepCarry(link, buffer, bytes, stop, end);
     }
   }
 
@@ -346,6 +351,7 @@ export class NativeWsServer<S> implements WsTransport {
   private closed(link: NativeLink<S>): void {
     this.budget.release();
     link.carry = undefined;
+    link.carryLength = 0;
     link.fragments = undefined;
     this.frames.drop(link);
     if (link.phase === Phase.HANDSHAKE) {
@@ -375,4 +381,38 @@ export class NativeWsServer<S> implements WsTransport {
     for (const link of this.links) this.closeWith(link, GOING_AWAY);
     streams.closeAll();
   }
+}
+
+/** What keeps bytes between reads (a NativeLink). */
+interface Carrying {
+  carry: Buffer | undefined;
+  carryLength: number;
+}
+
+/** Appends bytes[start, end) to the link's carry (grown when full); returns the carry. */
+function appendCarry(link: Carrying, bytes: Buffer, start: number, end: number): Buffer {
+  let carry = link.carry!;
+  const held = link.carryLength;
+  const length = held + end - start;
+  if (length > carry.length) {
+    const larger = Buffer.allocUnsafe(Math.max(length, 2 * carry.length));
+    carry.copy(larger, 0, 0, held);
+    carry = larger;
+  }
+  bytes.copy(carry, held, start, end);
+  link.carry = carry;
+  link.carryLength = length;
+  return carry;
+}
+
+/**
+ * Keeps buffer[start, end) for the next read: in place when `buffer` is the link's old carry,
+ * else copied out of the read arena (`arena`), which the next batch reuses (Buffer#copy
+ * allows the overlap).
+ */
+function keepCarry(link: Carrying, buffer: Buffer, arena: Buffer, start: number, end: number): void {
+  const carry = buffer === arena ? Buffer.allocUnsafe(end - start) : buffer;
+  buffer.copy(carry, 0, start, end);
+  link.carry = carry;
+  link.carryLength = end - start;
 }
